@@ -1,0 +1,70 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is for CI and maintainers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export HOST PORT
+
+.PHONY: run test install install-dev migrate demo serve scheduler lint typecheck openapi openapi-check \
+        migrations-check loadtest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo city when the database is empty, serve on HOST:PORT.
+run: install migrate demo serve
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+demo: install
+	$(BIN)/python -m backend.demo --if-empty
+
+serve: install
+	$(BIN)/python -m backend
+
+scheduler: install
+	$(BIN)/python -m backend.scheduler
+
+## make test: install the dev tools and run the whole suite (PostgreSQL and Redis used when they answer).
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check backend tests loadtests alembic
+	$(BIN)/ruff format --check backend tests loadtests
+
+typecheck: install-dev
+	$(BIN)/mypy backend
+
+openapi: install
+	$(BIN)/python -m backend.openapi > openapi/openapi.json
+
+openapi-check: install
+	$(BIN)/python -m backend.openapi | diff -u openapi/openapi.json - \
+		|| (echo "openapi/openapi.json is stale: run 'make openapi'" && exit 1)
+
+## Round trip and drift check on a throwaway PostgreSQL database (CI).
+migrations-check: install
+	bash .ci/migrations-check
+
+loadtest: install-dev
+	$(BIN)/locust -f loadtests/locustfile.py --headless --host http://$(HOST):$(PORT) \
+		--users $${USERS:-50} --spawn-rate $${SPAWN_RATE:-10} --run-time $${RUN_TIME:-60s} \
+		--csv loadtests/results/morning_rush --only-summary
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Shared plumbing: settings, database, Redis, security, errors, HTTP client."""

@@ -1,0 +1,125 @@
+"""Who may call what: roles, the caller (`Principal`) and one dependency per role set.
+
+Every route declares its audience with `allow(...)` or `PUBLIC`; the role x route matrix test reads
+these declarations from the app's own routes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+
+from backend.core.errors import Forbidden, Unauthorized
+from backend.core.i18n import Msg
+from backend.core.security import InvalidToken, decode_access_token
+
+
+class Role(StrEnum):
+    resident = "resident"
+    supplier_staff = "supplier_staff"
+    operator_staff = "operator_staff"
+    regulator = "regulator"
+    admin = "admin"
+
+
+STAFF_ROLES = frozenset({Role.supplier_staff, Role.operator_staff, Role.regulator, Role.admin})
+
+
+class RegionLevel(StrEnum):
+    street = "street"
+    district = "district"
+    city = "city"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller, as the access token describes it."""
+
+    id: uuid.UUID
+    role: Role
+    supplier_id: uuid.UUID | None = None
+    operator_id: uuid.UUID | None = None
+    region_level: RegionLevel | None = None
+    region_id: uuid.UUID | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def claims(self) -> dict[str, str]:
+        out = {"role": self.role.value}
+        for name in ("supplier_id", "operator_id", "region_id"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = str(value)
+        if self.region_level is not None:
+            out["region_level"] = self.region_level.value
+        return out
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, object]) -> Principal:
+        def _uuid(name: str) -> uuid.UUID | None:
+            value = claims.get(name)
+            return uuid.UUID(str(value)) if value else None
+
+        try:
+            level = claims.get("region_level")
+            return cls(
+                id=uuid.UUID(str(claims["sub"])),
+                role=Role(str(claims["role"])),
+                supplier_id=_uuid("supplier_id"),
+                operator_id=_uuid("operator_id"),
+                region_level=RegionLevel(str(level)) if level else None,
+                region_id=_uuid("region_id"),
+            )
+        except (KeyError, ValueError) as exc:
+            raise InvalidToken(Msg("访问令牌无效", "The access token is invalid")) from exc
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+NOT_SIGNED_IN = Msg("请先登录", "Please sign in first")
+WRONG_ROLE = Msg("当前账号无权访问此接口", "This account may not use this endpoint")
+
+
+class Access:
+    """A dependency that admits only the given roles (or anyone, for public routes)."""
+
+    def __init__(self, *roles: Role, public: bool = False) -> None:
+        self.roles = frozenset(roles)
+        self.public = public
+
+    async def __call__(self, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal | None:
+        if token is None:
+            if self.public:
+                return None
+            raise Unauthorized(NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
+        try:
+            principal = Principal.from_claims(decode_access_token(token))
+        except Unauthorized:
+            if self.public:
+                return None
+            raise
+        if not self.public and principal.role not in self.roles:
+            raise Forbidden(WRONG_ROLE)
+        return principal
+
+    def __repr__(self) -> str:
+        return "Access(public)" if self.public else f"Access({sorted(self.roles)})"
+
+
+def allow(*roles: Role) -> Access:
+    return Access(*roles)
+
+
+PUBLIC = Access(public=True)
+
+# Ready-made annotations for the common audiences.
+Resident = Annotated[Principal, Depends(allow(Role.resident))]
+AnyStaff = Annotated[Principal, Depends(allow(*STAFF_ROLES))]
+OptionalCaller = Annotated[Principal | None, Depends(PUBLIC)]

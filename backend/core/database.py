@@ -1,0 +1,148 @@
+"""Async engine, one session (and one transaction) per request, and the table-model base."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.core.clock import utcnow
+from backend.core.settings import Settings, get_settings
+
+# Stable constraint names, so migrations can drop what they created on both PostgreSQL and SQLite.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the offset; this restores it)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_field(**kwargs: Any) -> Any:
+    """A UTC timestamp column for SQLModel tables."""
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class TableBase(SQLModel):
+    """UUID primary key and UTC audit timestamps shared by every table."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+class Database:
+    """Holds the engine and session factory; configured once per process (and per test run)."""
+
+    def __init__(self) -> None:
+        self._engine: AsyncEngine | None = None
+        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+
+    def configure(self, settings: Settings) -> None:
+        self._engine = make_engine(settings.database_url, settings)
+        self._sessionmaker = async_sessionmaker(self._engine, class_=AsyncSession, expire_on_commit=False)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self.configure(get_settings())
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessionmaker is None:
+            self.configure(get_settings())
+        assert self._sessionmaker is not None
+        return self._sessionmaker
+
+    async def dispose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = None
+        self._sessionmaker = None
+
+
+db = Database()
+
+
+def make_engine(url: str, settings: Settings) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=settings.db_echo, connect_args={"timeout": 30})
+        _sqlite_serialised_writes(engine)
+        return engine
+    return create_async_engine(
+        url,
+        echo=settings.db_echo,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
+    """SQLite: foreign keys on, WAL, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the route returns, rolled back when it raises."""
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is never a 2xx.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

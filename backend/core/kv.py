@@ -1,0 +1,292 @@
+"""Redis behind three small interfaces (cache, rate limiter, lock), with in-process stand-ins for dev.
+
+Nothing whose loss would lose data lives only here: the database is the record, Redis is speed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from backend.core.errors import ServiceUnavailable
+from backend.core.i18n import Msg
+
+log = logging.getLogger("backend.kv")
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> bytes | None: ...
+    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None: ...
+    async def delete(self, *keys: str) -> None: ...
+    async def incr(self, key: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    count: int
+    retry_after: int
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, window_seconds: int) -> RateDecision: ...
+    async def peek(self, key: str, limit: int, window_seconds: int) -> RateDecision: ...
+    async def reset(self, key: str) -> None: ...
+
+
+class Locks(Protocol):
+    def lock(self, name: str, *, ttl_seconds: float = 10, wait_seconds: float = 10) -> _LockCM: ...
+
+
+class _LockCM(Protocol):
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+class LockNotAcquired(ServiceUnavailable):
+    code = "lock_timeout"
+    title = Msg("系统繁忙，请稍后再试", "The system is busy, try again shortly")
+
+
+# ---------------------------------------------------------------- in-process (dev and tests without Redis)
+
+
+class MemoryCache:
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[bytes, float]] = {}
+
+    async def get(self, key: str) -> bytes | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires < time.monotonic():
+            self._data.pop(key, None)
+            return None
+        return value
+
+    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        self._data[key] = (value, time.monotonic() + ttl_seconds)
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._data.pop(key, None)
+
+    async def incr(self, key: str) -> int:
+        current = int((await self.get(key)) or b"0") + 1
+        self._data[key] = (str(current).encode(), time.monotonic() + 86400 * 30)
+        return current
+
+
+class MemoryRateLimiter:
+    def __init__(self) -> None:
+        self._hits: dict[str, list[float]] = {}
+
+    def _window(self, key: str, window_seconds: int) -> list[float]:
+        now = time.monotonic()
+        hits = [t for t in self._hits.get(key, []) if t > now - window_seconds]
+        self._hits[key] = hits
+        return hits
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> RateDecision:
+        hits = self._window(key, window_seconds)
+        hits.append(time.monotonic())
+        return _decide(len(hits), limit, window_seconds)
+
+    async def peek(self, key: str, limit: int, window_seconds: int) -> RateDecision:
+        return _decide(len(self._window(key, window_seconds)), limit, window_seconds, peek=True)
+
+    async def reset(self, key: str) -> None:
+        self._hits.pop(key, None)
+
+
+class MemoryLocks:
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @asynccontextmanager
+    async def lock(
+        self, name: str, *, ttl_seconds: float = 10, wait_seconds: float = 10
+    ) -> AsyncIterator[bool]:
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        try:
+            await asyncio.wait_for(lock.acquire(), timeout=wait_seconds)
+        except TimeoutError as exc:
+            raise LockNotAcquired() from exc
+        try:
+            yield True
+        finally:
+            lock.release()
+
+
+def _decide(count: int, limit: int, window_seconds: int, *, peek: bool = False) -> RateDecision:
+    allowed = count < limit if peek else count <= limit
+    return RateDecision(allowed=allowed, count=count, retry_after=0 if allowed else window_seconds)
+
+
+# ---------------------------------------------------------------- Redis
+
+
+class RedisCache:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._r, self._p = redis, prefix
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            return await self._r.get(self._p + key)
+        except RedisError:
+            log.warning("cache get failed", exc_info=True)
+            return None  # a cache miss, never an error
+
+    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        try:
+            await self._r.set(self._p + key, value, ex=ttl_seconds)
+        except RedisError:
+            log.warning("cache set failed", exc_info=True)
+
+    async def delete(self, *keys: str) -> None:
+        if not keys:
+            return
+        try:
+            await self._r.delete(*(self._p + k for k in keys))
+        except RedisError:
+            log.warning("cache delete failed", exc_info=True)
+
+    async def incr(self, key: str) -> int:
+        try:
+            return int(await self._r.incr(self._p + key))
+        except RedisError:
+            log.warning("cache incr failed", exc_info=True)
+            return int(time.time() * 1000)  # a fresh value makes every versioned key miss
+
+
+# Sliding window over a sorted set: trim, add, count, expire, in one round trip.
+_HIT_SCRIPT = """
+local key, now, window, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+redis.call('ZREMRANGEBYSCORE', key, 0, now - window * 1000)
+redis.call('ZADD', key, now, member)
+redis.call('PEXPIRE', key, window * 1000)
+return redis.call('ZCARD', key)
+"""
+
+
+class RedisRateLimiter:
+    def __init__(self, redis: Redis, prefix: str, *, fail_closed: bool) -> None:
+        self._r, self._p, self._fail_closed = redis, prefix + "rl:", fail_closed
+        self._script = redis.register_script(_HIT_SCRIPT)
+
+    def _unavailable(self, limit: int, window_seconds: int) -> RateDecision:
+        log.error("rate limiter unavailable (fail_closed=%s)", self._fail_closed, exc_info=True)
+        if self._fail_closed:
+            return RateDecision(allowed=False, count=limit + 1, retry_after=window_seconds)
+        return RateDecision(allowed=True, count=0, retry_after=0)
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> RateDecision:
+        now_ms = int(time.time() * 1000)
+        try:
+            count = int(
+                await self._script(keys=[self._p + key], args=[now_ms, window_seconds, uuid.uuid4().hex])
+            )
+        except RedisError:
+            return self._unavailable(limit, window_seconds)
+        return _decide(count, limit, window_seconds)
+
+    async def peek(self, key: str, limit: int, window_seconds: int) -> RateDecision:
+        now_ms = int(time.time() * 1000)
+        try:
+            count = int(await self._r.zcount(self._p + key, now_ms - window_seconds * 1000, "+inf"))
+        except RedisError:
+            return self._unavailable(limit, window_seconds)
+        return _decide(count, limit, window_seconds, peek=True)
+
+    async def reset(self, key: str) -> None:
+        try:
+            await self._r.delete(self._p + key)
+        except RedisError:
+            log.warning("rate limiter reset failed", exc_info=True)
+
+
+class RedisLocks:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._r, self._p = redis, prefix + "lock:"
+
+    @asynccontextmanager
+    async def lock(
+        self, name: str, *, ttl_seconds: float = 10, wait_seconds: float = 10
+    ) -> AsyncIterator[bool]:
+        lock = self._r.lock(self._p + name, timeout=ttl_seconds, blocking_timeout=wait_seconds)
+        try:
+            acquired = await lock.acquire()
+        except RedisError as exc:
+            raise LockNotAcquired() from exc
+        if not acquired:
+            raise LockNotAcquired()
+        try:
+            yield True
+        finally:
+            try:
+                await lock.release()
+            except RedisError:
+                log.warning("lock %s expired before release", name)
+
+
+# ---------------------------------------------------------------- the process-wide set
+
+
+@dataclass
+class KV:
+    cache: Cache
+    limiter: RateLimiter
+    locks: Locks
+    redis: Redis | None = None
+
+    async def ping(self) -> bool:
+        if self.redis is None:
+            return True
+        try:
+            return bool(await self.redis.ping())
+        except RedisError:
+            return False
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_kv(redis_url: str | None, *, prefix: str, fail_closed: bool) -> KV:
+    if not redis_url:
+        return KV(cache=MemoryCache(), limiter=MemoryRateLimiter(), locks=MemoryLocks())
+    redis = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
+    return KV(
+        cache=RedisCache(redis, prefix),
+        limiter=RedisRateLimiter(redis, prefix, fail_closed=fail_closed),
+        locks=RedisLocks(redis, prefix),
+        redis=redis,
+    )
+
+
+_kv: KV | None = None
+
+
+def get_kv() -> KV:
+    global _kv
+    if _kv is None:
+        from backend.core.settings import AppEnv, get_settings
+
+        s = get_settings()
+        _kv = build_kv(s.redis_url, prefix=s.redis_key_prefix, fail_closed=s.app_env == AppEnv.prod)
+    return _kv
+
+
+def set_kv(kv: KV | None) -> None:
+    global _kv
+    _kv = kv
