@@ -1,0 +1,1 @@
+"""Fake WeChat server fixture (filled in by the WeChat work)."""
