@@ -59,9 +59,15 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Replicas that start together run `alembic upgrade head` one after another, not side by side.
+MIGRATION_LOCK_KEY = 8_105_202_611_230_001
+
+
 def _run_sync(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # batch mode recreates tables
+    else:
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     _configure(connection)
     with context.begin_transaction():
         context.run_migrations()
@@ -88,4 +94,3 @@ if context.is_offline_mode():
 else:
     run_migrations_online()
 
-__all__ = ["sa"]

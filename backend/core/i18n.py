@@ -30,7 +30,7 @@ def negotiate(accept_language: str | None) -> str:
         except ValueError:
             weight = 0.0
         primary = tag.strip().lower().split("-")[0]
-        if primary in ("zh", "en") and weight > best_q:
+        if primary in ("zh", "en") and weight > 0 and weight > best_q:
             best, best_q = primary, weight
     return best
 

@@ -50,3 +50,45 @@ async def test_body_over_one_megabyte_is_413(client: httpx.AsyncClient, size: in
     r = await client.post("/auth/refresh", content=b"x" * size, headers={"Content-Type": "application/json"})
     assert r.status_code == 413
     assert r.json()["code"] == "payload_too_large"
+
+
+async def test_readyz_is_503_when_redis_is_unreachable(client: httpx.AsyncClient) -> None:
+    from backend.core import kv as kv_module
+
+    saved = kv_module.get_kv()
+    dead = kv_module.build_kv("redis://127.0.0.1:1/0", prefix="x:", fail_closed=True)
+    kv_module.set_kv(dead)
+    try:
+        r = await client.get("http://testserver/readyz")
+    finally:
+        kv_module.set_kv(saved)
+        await dead.close()
+    assert r.status_code == 503
+    assert r.json()["checks"] == {"database": "ok", "redis": "unreachable"}
+
+
+def test_operation_ids_are_unique_and_readable(app: object) -> None:
+    from fastapi.routing import APIRoute
+
+    ids = [r.unique_id for r in app.routes if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert all(i.isidentifier() and i == i.lower() for i in ids)
+
+
+def test_committed_openapi_matches_the_app(app: object) -> None:
+    import json
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+    spec = app.openapi()  # type: ignore[attr-defined]
+    assert json.loads(committed.read_text(encoding="utf-8")) == spec, "run `make openapi`"
+
+
+def test_every_error_response_documents_the_problem_schema(app: object) -> None:
+    spec = app.openapi()  # type: ignore[attr-defined]
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for status, response in op["responses"].items():
+                if status.startswith(("4", "5")) and path != "/readyz":
+                    ref = response["content"]["application/problem+json"]["schema"]["$ref"]
+                    assert ref.endswith("/Problem"), (method, path, status)
