@@ -13,7 +13,7 @@ class Msg:
     zh: str
     en: str
 
-    def render(self, lang: str | None = None, **params: object) -> str:
+    def render(self, lang: str | None = None, /, **params: object) -> str:
         text = self.en if (lang or current_language()) == "en" else self.zh
         return text.format(**params) if params else text
 

@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,12 +44,9 @@ class RateLimiter(Protocol):
 
 
 class Locks(Protocol):
-    def lock(self, name: str, *, ttl_seconds: float = 10, wait_seconds: float = 10) -> _LockCM: ...
-
-
-class _LockCM(Protocol):
-    async def __aenter__(self) -> bool: ...
-    async def __aexit__(self, *exc: object) -> None: ...
+    def lock(
+        self, name: str, *, ttl_seconds: float = 10, wait_seconds: float = 10
+    ) -> AbstractAsyncContextManager[bool]: ...
 
 
 class LockNotAcquired(ServiceUnavailable):
@@ -142,7 +139,8 @@ class RedisCache:
 
     async def get(self, key: str) -> bytes | None:
         try:
-            return await self._r.get(self._p + key)
+            value = await self._r.get(self._p + key)
+            return value if value is None or isinstance(value, bytes) else str(value).encode()
         except RedisError:
             log.warning("cache get failed", exc_info=True)
             return None  # a cache miss, never an error
