@@ -1,5 +1,11 @@
 """Every table model, imported once so the metadata (and Alembic) sees them all."""
 
+from backend.accounts import models as accounts_models  # noqa: F401
+from backend.audit import models as audit_models  # noqa: F401
+from backend.bookings import models as bookings_models  # noqa: F401
+from backend.catalogue import models as catalogue_models  # noqa: F401
+from backend.core import idempotency as idempotency_models  # noqa: F401
 from backend.core.jobs import JobRun
+from backend.notifications import models as notifications_models  # noqa: F401
 
 __all__ = ["JobRun"]

@@ -1,5 +1,198 @@
-"""HTTP routes of the bookings domain."""
+"""HTTP routes of the bookings domain: slots, schedules, bookings, waitlist, suspension notices.
 
-from fastapi import APIRouter
+Create routes accept `Idempotency-Key` (`backend.core.idempotency`); its dependency is declared before
+`SessionDep` so that a failed commit still releases the key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from backend.bookings.cache import namespace
+from backend.bookings.schemas import (
+    BookingCreate,
+    BookingDetail,
+    BookingPublic,
+    BookingStatusFilter,
+    CancelRequest,
+    ScheduleCreate,
+    SchedulePublic,
+    SlotCreate,
+    SlotList,
+    SlotPublic,
+    SlotUpdate,
+    SuspensionCreate,
+    SuspensionPublic,
+    WaitlistJoin,
+    WaitlistPublic,
+)
+from backend.bookings.service import bookings, lifecycle, slots, suspensions, waitlist
+from backend.core.access import PUBLIC, Principal, Role, allow
+from backend.core.database import SessionDep
+from backend.core.http_cache import cached_json
+from backend.core.idempotency import Idempotency, idempotent
+from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from backend.core.settings import get_settings
 
 router = APIRouter(tags=["bookings"])
+
+RESIDENT = allow(Role.resident)
+SUPPLIER = allow(Role.supplier_staff)
+OPERATOR = allow(Role.operator_staff)
+Resident = Annotated[Principal, Depends(RESIDENT)]
+SupplierStaff = Annotated[Principal, Depends(SUPPLIER)]
+BookingStaff = Annotated[Principal, Depends(allow(Role.supplier_staff, Role.operator_staff))]
+BookingReader = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staff, Role.operator_staff))]
+Canceller = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staff))]
+ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENT), scope="function")]
+SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIER), scope="function")]
+OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATOR), scope="function")]
+
+
+# ---------------------------------------------------------------- slots and schedules
+
+
+@router.get("/services/{service_id}/slots", response_model=SlotList, dependencies=[Depends(PUBLIC)])
+async def list_slots(
+    service_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    from_: Annotated[date | None, Query(alias="from", description="First day (default today)")] = None,
+    to: Annotated[date | None, Query(description="Day after the last (default from + 7)")] = None,
+) -> Response:
+    """Slots with capacity, remaining places and status (open | full | closed); cached per service."""
+    return await cached_json(
+        request,
+        (namespace(service_id),),
+        lambda: slots.list_slots(session, service_id, from_, to),
+        ttl_seconds=get_settings().slots_cache_seconds,
+    )
+
+
+@router.post("/services/{service_id}/slots", response_model=SlotPublic, status_code=201)
+async def open_slot(
+    service_id: uuid.UUID, body: SlotCreate, idem: SupplierCreate, staff: SupplierStaff, session: SessionDep
+) -> Any:
+    return await idem.run(session, lambda: slots.open_slot(session, staff, service_id, body))
+
+
+@router.patch("/slots/{slot_id}", response_model=SlotPublic)
+async def update_slot(
+    slot_id: uuid.UUID, body: SlotUpdate, staff: SupplierStaff, session: SessionDep
+) -> SlotPublic:
+    """Raise or lower the capacity (never below what is booked; a raise promotes the waitlist) or close."""
+    return await slots.update_slot(session, staff, slot_id, body)
+
+
+@router.post("/services/{service_id}/schedules", response_model=SchedulePublic, status_code=201)
+async def create_schedule(
+    service_id: uuid.UUID,
+    body: ScheduleCreate,
+    idem: SupplierCreate,
+    staff: SupplierStaff,
+    session: SessionDep,
+) -> Any:
+    """A weekly schedule; its slots open now and every day up to the scheduling horizon."""
+    return await idem.run(session, lambda: slots.create_schedule(session, staff, service_id, body))
+
+
+# ---------------------------------------------------------------- bookings
+
+
+@router.post("/bookings", response_model=BookingPublic, status_code=201)
+async def create_booking(
+    body: BookingCreate, idem: ResidentCreate, resident: Resident, session: SessionDep
+) -> Any:
+    """Book a place for a beneficiary. 409 `slot_full` (with `waitlist_available`), 422 `not_eligible`,
+    409 `duplicate_booking`."""
+    return await idem.run(session, lambda: bookings.create_booking(session, resident, body))
+
+
+@router.get("/me/bookings", response_model=Page[BookingPublic])
+async def list_my_bookings(
+    resident: Resident,
+    session: SessionDep,
+    status: BookingStatusFilter | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[BookingPublic]:
+    """The resident's bookings, newest first."""
+    return await bookings.list_mine(session, resident, status, limit, cursor)
+
+
+@router.get("/bookings", response_model=Page[BookingPublic])
+async def list_bookings(
+    staff: BookingStaff,
+    session: SessionDep,
+    service_id: uuid.UUID | None = None,
+    date_: Annotated[date | None, Query(alias="date", description="Day of the slot (Asia/Shanghai)")] = None,
+    status: BookingStatusFilter | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[BookingPublic]:
+    """Bookings of the caller's supplier or operator, by slot start."""
+    return await bookings.list_for_staff(session, staff, service_id, date_, status, limit, cursor)
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingDetail)
+async def get_booking(booking_id: uuid.UUID, caller: BookingReader, session: SessionDep) -> BookingDetail:
+    """One booking with its history (its resident, or the service's staff)."""
+    return await bookings.get_booking(session, caller, booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingPublic)
+async def cancel_booking(
+    booking_id: uuid.UUID, caller: Canceller, session: SessionDep, body: CancelRequest | None = None
+) -> BookingPublic:
+    """The resident until the service's cut-off (409 `cancel_window_closed` after); the supplier at any
+    time with a reason (the resident is told). The place goes to the first on the waitlist."""
+    reason = body.reason if body is not None else None
+    return await lifecycle.transition(session, caller, booking_id, "cancel", reason)
+
+
+@router.post("/bookings/{booking_id}/check-in", response_model=BookingPublic)
+async def check_in(booking_id: uuid.UUID, staff: SupplierStaff, session: SessionDep) -> BookingPublic:
+    return await lifecycle.transition(session, staff, booking_id, "check_in")
+
+
+@router.post("/bookings/{booking_id}/complete", response_model=BookingPublic)
+async def complete(booking_id: uuid.UUID, staff: SupplierStaff, session: SessionDep) -> BookingPublic:
+    return await lifecycle.transition(session, staff, booking_id, "complete")
+
+
+@router.post("/bookings/{booking_id}/no-show", response_model=BookingPublic)
+async def no_show(booking_id: uuid.UUID, staff: SupplierStaff, session: SessionDep) -> BookingPublic:
+    return await lifecycle.transition(session, staff, booking_id, "no_show")
+
+
+# ---------------------------------------------------------------- waitlist and suspensions
+
+
+@router.post("/slots/{slot_id}/waitlist", response_model=WaitlistPublic, status_code=201)
+async def join_waitlist(
+    slot_id: uuid.UUID, body: WaitlistJoin, idem: ResidentCreate, resident: Resident, session: SessionDep
+) -> Any:
+    """Queue a beneficiary for a full slot; a freed place goes to the first in line."""
+    return await idem.run(session, lambda: waitlist.join(session, resident, slot_id, body))
+
+
+@router.post("/waitlist/{entry_id}/withdraw", response_model=WaitlistPublic)
+async def withdraw_from_waitlist(
+    entry_id: uuid.UUID, resident: Resident, session: SessionDep
+) -> WaitlistPublic:
+    return await waitlist.withdraw(session, resident, entry_id)
+
+
+@router.post("/suspensions", response_model=SuspensionPublic, status_code=201)
+async def announce_suspension(
+    body: SuspensionCreate,
+    idem: OperatorCreate,
+    operator: Annotated[Principal, Depends(OPERATOR)],
+    session: SessionDep,
+) -> Any:
+    """Announce that a service or facility stops from a date at least 60 days ahead."""
+    return await idem.run(session, lambda: suspensions.announce(session, operator, body))

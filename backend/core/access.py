@@ -7,9 +7,10 @@ these declarations from the app's own routes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
@@ -69,7 +70,7 @@ class Principal:
 
         try:
             level = claims.get("region_level")
-            return cls(
+            principal = cls(
                 id=uuid.UUID(str(claims["sub"])),
                 role=Role(str(claims["role"])),
                 supplier_id=_uuid("supplier_id"),
@@ -79,12 +80,56 @@ class Principal:
             )
         except (KeyError, ValueError) as exc:
             raise InvalidToken(Msg("访问令牌无效", "The access token is invalid")) from exc
+        if not principal.has_valid_scope():
+            raise InvalidToken(Msg("访问令牌无效", "The access token is invalid"))
+        return principal
+
+    def has_valid_scope(self) -> bool:
+        """Each role carries exactly its own scope: a supplier, an operator or a region."""
+        if self.role == Role.supplier_staff:
+            return self.supplier_id is not None and self.operator_id is None and self.region_level is None
+        if self.role == Role.operator_staff:
+            return self.operator_id is not None and self.supplier_id is None and self.region_level is None
+        if self.role == Role.regulator:
+            return (
+                self.supplier_id is None
+                and self.operator_id is None
+                and self.region_level is not None
+                and self.region_id is not None
+            )
+        return self.supplier_id is None and self.operator_id is None and self.region_level is None
 
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 NOT_SIGNED_IN = Msg("请先登录", "Please sign in first")
 WRONG_ROLE = Msg("当前账号无权访问此接口", "This account may not use this endpoint")
+
+
+class RoleNotAllowed(Forbidden):
+    """The caller is signed in, but their role may not use this route (the route-level check)."""
+
+    code = "role_not_allowed"
+
+
+# Checks run on every verified token after its signature and claims (e.g. "is this staff account still
+# active?"); they raise `Unauthorized` to refuse it. The accounts domain registers its check at import.
+PrincipalCheck = Callable[[Principal, dict[str, Any]], Awaitable[None]]
+_principal_checks: list[PrincipalCheck] = []
+
+
+def add_principal_check(check: PrincipalCheck) -> None:
+    if check not in _principal_checks:
+        _principal_checks.append(check)
+
+
+async def authenticate(token: str) -> Principal:
+    """Verify an access token and run the registered checks; raises `Unauthorized` (401)."""
+    claims = decode_access_token(token)
+    principal = Principal.from_claims(claims)
+    for check in _principal_checks:
+        await check(principal, claims)
+    return principal
 
 
 class Access:
@@ -100,13 +145,13 @@ class Access:
                 return None
             raise Unauthorized(NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
         try:
-            principal = Principal.from_claims(decode_access_token(token))
+            principal = await authenticate(token)
         except Unauthorized:
             if self.public:
                 return None
             raise
         if not self.public and principal.role not in self.roles:
-            raise Forbidden(WRONG_ROLE)
+            raise RoleNotAllowed(WRONG_ROLE)
         return principal
 
     def __repr__(self) -> str:
@@ -123,3 +168,8 @@ PUBLIC = Access(public=True)
 Resident = Annotated[Principal, Depends(allow(Role.resident))]
 AnyStaff = Annotated[Principal, Depends(allow(*STAFF_ROLES))]
 OptionalCaller = Annotated[Principal | None, Depends(PUBLIC)]
+SupplierStaff = Annotated[Principal, Depends(allow(Role.supplier_staff))]
+OperatorStaff = Annotated[Principal, Depends(allow(Role.operator_staff))]
+Regulator = Annotated[Principal, Depends(allow(Role.regulator))]
+Admin = Annotated[Principal, Depends(allow(Role.admin))]
+Oversight = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]

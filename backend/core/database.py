@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.clock import utcnow
 from backend.core.settings import Settings, get_settings
+
+log = logging.getLogger("backend.database")
 
 # Stable constraint names, so migrations can drop what they created on both PostgreSQL and SQLite.
 SQLModel.metadata.naming_convention = {
@@ -133,15 +136,45 @@ def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+AfterCommit = Callable[[], Awaitable[None]]
+_REQUEST = "request_transaction"
+
+
+def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
+    """Run `hook` once the request's transaction has committed (e.g. to invalidate a cache).
+
+    Hooks run before the response is sent; they are dropped when the transaction rolls back, and a
+    failing hook is logged, never turned into an error (the data is already committed). Only sessions
+    from `get_session` (`SessionDep`) run them: see `runs_after_commit`.
+    """
+    session.info.setdefault("after_commit", []).append(hook)
+
+
+def runs_after_commit(session: AsyncSession) -> bool:
+    """Whether this session is a request's (`get_session`), whose after-commit hooks are awaited."""
+    return bool(session.info.get(_REQUEST))
+
+
+async def _run_after_commit(session: AsyncSession) -> None:
+    for hook in session.info.pop("after_commit", []):
+        try:
+            await hook()
+        except Exception:
+            log.exception("after-commit hook failed")
+
+
 async def get_session() -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed when the route returns, rolled back when it raises."""
     async with db.sessionmaker() as session:
+        session.info[_REQUEST] = True
         try:
             yield session
             await session.commit()
         except BaseException:
+            session.info.pop("after_commit", None)
             await session.rollback()
             raise
+        await _run_after_commit(session)
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is never a 2xx.

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.i18n import Msg, current_language
@@ -101,6 +102,11 @@ class Conflict(AppError):
     status = 409
     code = "conflict"
     title = Msg("与当前状态冲突", "Conflicts with the current state")
+
+
+class DataConflict(Conflict):
+    code = "data_conflict"
+    title = Msg("与现有数据冲突，请刷新后重试", "Conflicts with existing data; refresh and try again")
 
 
 class Unprocessable(AppError):
@@ -221,6 +227,12 @@ def install_error_handlers(app: FastAPI) -> None:
         code, title = _HTTP_CODES.get(exc.status_code, ("http_error", Msg("请求失败", "Request failed")))
         body = {"type": "about:blank", "title": title.render(), "status": exc.status_code, "code": code}
         return problem_response(body, getattr(exc, "headers", None))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A race past a pre-check (two creates with one unique value): a conflict, not a server fault.
+        log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return problem_response(DataConflict().to_problem(request.url.path))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

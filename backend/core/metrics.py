@@ -40,11 +40,22 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, _send)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "<unmatched>"
+            template = _route_template(scope)
             method = scope.get("method", "")
             REQUESTS.labels(method, template, str(status)).inc()
             LATENCY.labels(method, template).observe(time.perf_counter() - started)
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched path template; routes of included routers report theirs without the API prefix."""
+    from backend.api import API_PREFIX
+
+    template = getattr(scope.get("route"), "path", None)
+    if not template:
+        return "<unmatched>"
+    if scope.get("path", "").startswith(API_PREFIX + "/") and not template.startswith(API_PREFIX):
+        template = API_PREFIX + template
+    return str(template)
 
 
 async def metrics_endpoint(_: Request) -> Response:

@@ -1,11 +1,23 @@
-"""Access tokens: short-lived HS256 JWTs with a `kid`, algorithms pinned on decode."""
+"""Access tokens: short-lived JWTs with a `kid` header; the algorithm is pinned per key on decode.
+
+Keys come from settings: `JWT_SECRET` (the current signing key, id `JWT_KEY_ID`) and `JWT_PREVIOUS_SECRETS`
+(`{kid: key}`, verification only, for rotation: tokens signed before a rotation stay valid until they
+expire, at most `ACCESS_TOKEN_MINUTES` later). A key is either an HMAC secret (HS256) or a PEM key: an RSA
+private key signs RS256, a P-256 EC private key signs ES256, and a PEM public key only verifies. The
+algorithm belongs to the key, never to the token: a token whose header names any other algorithm (`none`,
+HS256 under an RSA key, ...) is refused before its signature is looked at.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import JWTError, jwt
 
 from backend.core.clock import utcnow
@@ -13,8 +25,12 @@ from backend.core.errors import Unauthorized
 from backend.core.i18n import Msg
 from backend.core.settings import Settings, get_settings
 
-ALGORITHM = "HS256"
-ALLOWED_ALGORITHMS = [ALGORITHM]  # pinned: never taken from the token header
+ALGORITHM = "HS256"  # for HMAC secrets; PEM keys sign RS256 / ES256
+SUPPORTED_ALGORITHMS = frozenset({"HS256", "RS256", "ES256"})
+ALLOWED_ALGORITHMS = [ALGORITHM]  # kept for callers; decode pins the algorithm of the token's key
+MAX_TOKEN_LENGTH = 8192
+TOKEN_USE = "access"  # noqa: S105 - a claim value, not a secret
+LEEWAY_SECONDS = 5
 
 INVALID_TOKEN = Msg("访问令牌无效", "The access token is invalid")
 
@@ -23,10 +39,56 @@ class InvalidToken(Unauthorized):
     code = "invalid_token"
 
 
-def _verification_keys(settings: Settings) -> dict[str, str]:
-    keys = {kid: secret.get_secret_value() for kid, secret in settings.jwt_previous_secrets.items()}
-    keys[settings.jwt_key_id] = settings.jwt_secret.get_secret_value()
+@dataclass(frozen=True)
+class JwtKey:
+    kid: str
+    algorithm: str
+    signing: str | None  # None for verification-only (public) keys
+    verifying: str
+
+
+def _load_key(kid: str, material: str) -> JwtKey:
+    if not material.lstrip().startswith("-----BEGIN"):
+        return JwtKey(kid, "HS256", material, material)
+    data = material.encode()
+    private = None
+    if b"PRIVATE KEY" in data:
+        private = serialization.load_pem_private_key(data, password=None)
+        public = private.public_key()
+    else:
+        public = serialization.load_pem_public_key(data)
+    if isinstance(public, rsa.RSAPublicKey):
+        if public.key_size < 2048:
+            raise ValueError(f"JWT key {kid}: RSA keys need at least 2048 bits")
+        algorithm = "RS256"
+    elif isinstance(public, ec.EllipticCurvePublicKey) and isinstance(public.curve, ec.SECP256R1):
+        algorithm = "ES256"
+    else:
+        raise ValueError(f"JWT key {kid}: only HMAC secrets, RSA and P-256 EC keys are supported")
+    public_pem = public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return JwtKey(kid, algorithm, material if private is not None else None, public_pem)
+
+
+@lru_cache(maxsize=8)
+def _keyring(current: tuple[str, str], previous: tuple[tuple[str, str], ...]) -> dict[str, JwtKey]:
+    keys = {kid: _load_key(kid, material) for kid, material in previous}
+    keys[current[0]] = _load_key(*current)
     return keys
+
+
+def keyring(settings: Settings) -> dict[str, JwtKey]:
+    """Every key that verifies, by kid; the current signing key included."""
+    previous = tuple(sorted((k, v.get_secret_value()) for k, v in settings.jwt_previous_secrets.items()))
+    return _keyring((settings.jwt_key_id, settings.jwt_secret.get_secret_value()), previous)
+
+
+def signing_key(settings: Settings) -> JwtKey:
+    key = keyring(settings)[settings.jwt_key_id]
+    if key.signing is None:
+        raise ValueError("JWT_SECRET must be an HMAC secret or a private key")
+    return key
 
 
 def create_access_token(
@@ -34,8 +96,9 @@ def create_access_token(
 ) -> tuple[str, int]:
     """Sign an access token for `subject`; returns the token and its lifetime in seconds."""
     s = settings or get_settings()
+    key = signing_key(s)
     now = utcnow()
-    lifetime = timedelta(minutes=s.access_token_minutes)
+    lifetime = timedelta(minutes=min(s.access_token_minutes, 15))
     payload = {
         **claims,
         "sub": str(subject),
@@ -45,30 +108,31 @@ def create_access_token(
         "nbf": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
         "jti": uuid.uuid4().hex,
+        "token_use": TOKEN_USE,
     }
-    token = jwt.encode(
-        payload, s.jwt_secret.get_secret_value(), algorithm=ALGORITHM, headers={"kid": s.jwt_key_id}
-    )
+    assert key.signing is not None
+    token = jwt.encode(payload, key.signing, algorithm=key.algorithm, headers={"kid": key.kid})
     return token, int(lifetime.total_seconds())
 
 
 def decode_access_token(token: str, settings: Settings | None = None) -> dict[str, Any]:
-    """Verify signature, algorithm, kid, exp, nbf, iat, iss and aud; any failure is a 401."""
+    """Verify signature, algorithm, kid, exp, nbf, iat, iss, aud and use; any failure is a 401."""
     s = settings or get_settings()
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken(INVALID_TOKEN)
     try:
         header = jwt.get_unverified_header(token)
     except JWTError as exc:
         raise InvalidToken(INVALID_TOKEN) from exc
-    if header.get("alg") not in ALLOWED_ALGORITHMS:
-        raise InvalidToken(INVALID_TOKEN)
-    key = _verification_keys(s).get(str(header.get("kid")))
-    if key is None:
+    kid = header.get("kid")
+    key = keyring(s).get(kid) if isinstance(kid, str) else None
+    if key is None or header.get("alg") != key.algorithm or key.algorithm not in SUPPORTED_ALGORITHMS:
         raise InvalidToken(INVALID_TOKEN)
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
-            key,
-            algorithms=ALLOWED_ALGORITHMS,
+            key.verifying,
+            algorithms=[key.algorithm],
             audience=s.jwt_audience,
             issuer=s.jwt_issuer,
             options={
@@ -77,8 +141,14 @@ def decode_access_token(token: str, settings: Settings | None = None) -> dict[st
                 "require_sub": True,
                 "require_aud": True,
                 "require_iss": True,
+                "leeway": LEEWAY_SECONDS,
             },
         )
-    except JWTError as exc:
+    except (JWTError, ValueError) as exc:
         raise InvalidToken(INVALID_TOKEN) from exc
+    if claims.get("token_use") != TOKEN_USE:
+        raise InvalidToken(INVALID_TOKEN)
+    lifetime = int(claims["exp"]) - int(claims["iat"])
+    if lifetime > 15 * 60 + LEEWAY_SECONDS or int(claims["iat"]) > int(utcnow().timestamp()) + LEEWAY_SECONDS:
+        raise InvalidToken(INVALID_TOKEN)
     return claims

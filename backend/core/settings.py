@@ -61,6 +61,22 @@ class Settings(BaseSettings):
     scheduler_in_process: bool | None = None
     slot_horizon_days: int = 14
 
+    # Bookings: reminders, suspension notice, idempotency records, the cached slot list.
+    booking_reminder_minutes: int = 120
+    suspension_notice_days: int = 60
+    idempotency_ttl_hours: int = 24
+    idempotency_lease_seconds: int = 60
+    slots_cache_seconds: int = 60
+
+    # Subscription-message templates (WeChat console ids); empty means not configured: the message is skipped.
+    wechat_template_booking_confirmed: str = ""
+    wechat_template_booking_cancelled: str = ""
+    wechat_template_waitlist_promoted: str = ""
+    wechat_template_booking_reminder: str = ""
+    wechat_template_suspension_notice: str = ""
+    outbox_max_attempts: int = 5
+    outbox_retry_base_seconds: int = 30
+
     # Staff login throttling.
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
 from backend.core.access import PUBLIC
 from backend.core.errors import Conflict
@@ -37,9 +38,15 @@ def _probe_router() -> APIRouter:
     async def boom() -> None:
         raise RuntimeError("secret internals: password=hunter2")
 
+    @router.get("/race")
+    async def race() -> None:
+        raise IntegrityError("INSERT ...", {}, Exception("duplicate key value violates unique constraint"))
+
     @router.get("/taken")
     async def taken() -> None:
-        raise ThingTaken(Msg("{name} 已被占用", "{name} is taken"), extra={"waitlist_available": True}, name="A")
+        raise ThingTaken(
+            Msg("{name} 已被占用", "{name} is taken"), extra={"waitlist_available": True}, name="A"
+        )
 
     return router
 
@@ -49,9 +56,12 @@ async def probe_client() -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(get_settings(), start_scheduler=False)
     app.include_router(_probe_router())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v1/probe") as c:
-            yield c
+    base_url = "http://testserver/api/v1/probe"
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url=base_url) as c,
+    ):
+        yield c
 
 
 async def test_validation_errors_list_fields_in_chinese(probe_client: httpx.AsyncClient) -> None:
@@ -108,3 +118,10 @@ async def test_domain_error_renders_code_detail_and_extra(probe_client: httpx.As
     }
     r = await probe_client.get("/taken", headers={"Accept-Language": "en"})
     assert r.json()["detail"] == "A is taken"
+
+
+async def test_unique_violation_race_is_409_not_500(probe_client: httpx.AsyncClient) -> None:
+    r = await probe_client.get("/race")
+    assert r.status_code == 409
+    assert r.json()["code"] == "data_conflict"
+    assert "duplicate key" not in r.text

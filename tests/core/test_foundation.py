@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
@@ -40,9 +42,11 @@ async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> N
 async def test_metrics_exposes_request_counts(client: httpx.AsyncClient) -> None:
     base = "http://testserver"
     await client.get(f"{base}/healthz")
+    await client.get(f"/facilities/{uuid.uuid4()}")
     r = await client.get(f"{base}/metrics")
     assert r.status_code == 200
     assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in r.text
+    assert 'route="/api/v1/facilities/{facility_id}",status="404"' in r.text
 
 
 @pytest.mark.parametrize("size", [1024 * 1024 + 1, 3 * 1024 * 1024])
@@ -68,9 +72,9 @@ async def test_readyz_is_503_when_redis_is_unreachable(client: httpx.AsyncClient
 
 
 def test_operation_ids_are_unique_and_readable(app: object) -> None:
-    from fastapi.routing import APIRoute
-
-    ids = [r.unique_id for r in app.routes if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
+    spec = app.openapi()  # type: ignore[attr-defined]
+    ids = [op["operationId"] for item in spec["paths"].values() for op in item.values()]
+    assert len(ids) > 20
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert all(i.isidentifier() and i == i.lower() for i in ids)
 

@@ -65,7 +65,9 @@ async def test_failed_tick_rolls_back_its_work_and_is_recorded(app: object, sess
 
 def test_tick_is_the_start_of_the_interval() -> None:
     job = Job(name="x", func=_counting_job([]).func, every_seconds=300)
-    assert job.tick_for(datetime(2026, 12, 1, 8, 7, 59, tzinfo=UTC)) == datetime(2026, 12, 1, 8, 5, tzinfo=UTC)
+    assert job.tick_for(datetime(2026, 12, 1, 8, 7, 59, tzinfo=UTC)) == datetime(
+        2026, 12, 1, 8, 5, tzinfo=UTC
+    )
 
 
 def test_scheduler_registers_every_domain_job() -> None:

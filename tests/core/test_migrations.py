@@ -8,8 +8,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from alembic import command
 
+from alembic import command
 from tests.conftest import HAVE_PG, _pg_admin, alembic_config
 
 

@@ -50,8 +50,15 @@ def test_dev_defaults_need_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("header", "lang"),
-    [(None, "zh"), ("en", "en"), ("en-US,en;q=0.9", "en"), ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
-     ("fr", "zh"), ("en;q=0.5,zh;q=0.9", "zh"), ("en;q=bogus", "zh")],
+    [
+        (None, "zh"),
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("fr", "zh"),
+        ("en;q=0.5,zh;q=0.9", "zh"),
+        ("en;q=bogus", "zh"),
+    ],
 )
 def test_language_negotiation(header: str | None, lang: str) -> None:
     assert negotiate(header) == lang

@@ -1,0 +1,242 @@
+"""Queries of the accounts domain (the only place that builds them)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.models import Beneficiary, RefreshToken, Resident, StaffAccount
+from backend.catalogue.models import City, District, Operator, Street, Supplier
+
+_PLACES: dict[str, type[City] | type[District] | type[Street]] = {
+    "city": City,
+    "district": District,
+    "street": Street,
+}
+
+
+def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
+
+
+def _after(created_at: Any, row_id: Any, after: tuple[datetime, uuid.UUID]) -> Any:
+    """Keyset pagination: rows after (created_at, id)."""
+    return sa.or_(created_at > after[0], sa.and_(created_at == after[0], row_id > after[1]))
+
+
+async def save_unique(session: AsyncSession, row: Beneficiary | StaffAccount) -> bool:
+    """Add (or update) and flush `row` in a savepoint; False when a unique constraint refuses it.
+
+    The services check uniqueness first for a clear error, but a concurrent twin committed in between only
+    shows up here; without the savepoint that would be a 500 and a dead transaction.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- residents
+
+
+async def get_resident(session: AsyncSession, resident_id: uuid.UUID) -> Resident | None:
+    return await session.get(Resident, resident_id)
+
+
+async def get_resident_by_openid(session: AsyncSession, openid: str) -> Resident | None:
+    return (await session.exec(select(Resident).where(Resident.openid == openid))).first()
+
+
+async def insert_resident_if_absent(
+    session: AsyncSession, openid: str, unionid: str | None, now: datetime
+) -> None:
+    """Create the resident for `openid` unless it exists (safe when two first logins race)."""
+    stmt = (
+        _insert(session)(Resident)
+        .values(
+            id=uuid.uuid4(), openid=openid, unionid=unionid, status="active", created_at=now, updated_at=now
+        )
+        .on_conflict_do_nothing(index_elements=["openid"])
+    )
+    await session.exec(stmt)
+
+
+async def residents_by_phone_hash(session: AsyncSession, phone_hash: str) -> Sequence[Resident]:
+    stmt = select(Resident).where(Resident.phone_hash == phone_hash).order_by(col(Resident.created_at))
+    return (await session.exec(stmt)).all()
+
+
+# ---------------------------------------------------------------- beneficiaries
+
+
+async def get_beneficiary(session: AsyncSession, beneficiary_id: uuid.UUID) -> Beneficiary | None:
+    return await session.get(Beneficiary, beneficiary_id)
+
+
+async def list_live_beneficiaries(
+    session: AsyncSession,
+    resident_ids: Sequence[uuid.UUID],
+    *,
+    limit: int | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> Sequence[Beneficiary]:
+    stmt = select(Beneficiary).where(
+        col(Beneficiary.resident_id).in_(resident_ids), col(Beneficiary.deleted_at).is_(None)
+    )
+    if after is not None:
+        stmt = stmt.where(_after(col(Beneficiary.created_at), col(Beneficiary.id), after))
+    stmt = stmt.order_by(col(Beneficiary.created_at), col(Beneficiary.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return (await session.exec(stmt)).all()
+
+
+async def count_live_beneficiaries(session: AsyncSession, resident_id: uuid.UUID) -> int:
+    stmt = select(func.count()).where(
+        Beneficiary.resident_id == resident_id, col(Beneficiary.deleted_at).is_(None)
+    )
+    return int((await session.exec(stmt)).one())
+
+
+async def has_live_self(
+    session: AsyncSession, resident_id: uuid.UUID, *, except_id: uuid.UUID | None = None
+) -> bool:
+    stmt = select(Beneficiary.id).where(
+        Beneficiary.resident_id == resident_id,
+        Beneficiary.relation == "self",
+        col(Beneficiary.deleted_at).is_(None),
+    )
+    if except_id is not None:
+        stmt = stmt.where(Beneficiary.id != except_id)
+    return (await session.exec(stmt.limit(1))).first() is not None
+
+
+# ---------------------------------------------------------------- staff accounts
+
+
+async def get_staff(session: AsyncSession, staff_id: uuid.UUID) -> StaffAccount | None:
+    return await session.get(StaffAccount, staff_id)
+
+
+async def get_staff_by_username(session: AsyncSession, username: str) -> StaffAccount | None:
+    stmt = select(StaffAccount).where(StaffAccount.username == username)
+    return (await session.exec(stmt)).first()
+
+
+async def list_staff(
+    session: AsyncSession,
+    *,
+    roles: Sequence[str] | None,
+    operator_id: uuid.UUID | None = None,
+    operator_condition: Any | None = None,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> Sequence[StaffAccount]:
+    """Staff accounts, oldest first. `operator_id`: that operator's staff and its suppliers' staff;
+    `operator_condition`: staff of the operators matching it (a catalogue scope condition)."""
+    stmt = select(StaffAccount)
+    if roles is not None:
+        stmt = stmt.where(col(StaffAccount.role).in_(roles))
+    if operator_id is not None:
+        suppliers = select(Supplier.id).where(Supplier.operator_id == operator_id)
+        stmt = stmt.where(
+            sa.or_(col(StaffAccount.operator_id) == operator_id, col(StaffAccount.supplier_id).in_(suppliers))
+        )
+    if operator_condition is not None:
+        stmt = stmt.where(col(StaffAccount.operator_id).in_(select(Operator.id).where(operator_condition)))
+    if after is not None:
+        stmt = stmt.where(_after(col(StaffAccount.created_at), col(StaffAccount.id), after))
+    stmt = stmt.order_by(col(StaffAccount.created_at), col(StaffAccount.id)).limit(limit)
+    return (await session.exec(stmt)).all()
+
+
+async def staff_state(session: AsyncSession, staff_id: uuid.UUID) -> tuple[bool, int] | None:
+    stmt = select(StaffAccount.active, StaffAccount.token_version).where(StaffAccount.id == staff_id)
+    row = (await session.exec(stmt)).first()
+    return None if row is None else (bool(row[0]), int(row[1]))
+
+
+async def get_operator(session: AsyncSession, operator_id: uuid.UUID) -> Operator | None:
+    return await session.get(Operator, operator_id)
+
+
+async def get_supplier(session: AsyncSession, supplier_id: uuid.UUID) -> Supplier | None:
+    return await session.get(Supplier, supplier_id)
+
+
+async def place_exists(session: AsyncSession, level: str, place_id: uuid.UUID) -> bool:
+    return await session.get(_PLACES[level], place_id) is not None
+
+
+# ---------------------------------------------------------------- refresh tokens
+
+
+async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
+    session.add(token)
+    await session.flush()
+
+
+async def claim_refresh_token(session: AsyncSession, token_hash: str, now: datetime) -> RefreshToken | None:
+    """Mark a live token used, atomically: of two concurrent claims exactly one succeeds."""
+    stmt = (
+        update(RefreshToken)
+        .where(
+            col(RefreshToken.token_hash) == token_hash,
+            col(RefreshToken.used_at).is_(None),
+            col(RefreshToken.revoked_at).is_(None),
+            col(RefreshToken.expires_at) > now,
+        )
+        .values(used_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(stmt)
+    if result.rowcount != 1:
+        return None
+    return await get_refresh_token(session, token_hash, refresh=True)
+
+
+async def get_refresh_token(
+    session: AsyncSession, token_hash: str, *, refresh: bool = False
+) -> RefreshToken | None:
+    stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+    if refresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return (await session.exec(stmt)).first()
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID, now: datetime) -> None:
+    await _revoke(session, col(RefreshToken.family_id) == family_id, now)
+
+
+async def revoke_subject(session: AsyncSession, subject_id: uuid.UUID, now: datetime) -> None:
+    await _revoke(session, col(RefreshToken.subject_id) == subject_id, now)
+
+
+async def _revoke(session: AsyncSession, condition: Any, now: datetime) -> None:
+    """Revoke every live token matching `condition`, passing again until a pass finds none.
+
+    One pass is not enough on PostgreSQL: a refresh that has claimed a token of the family holds its row, so
+    the UPDATE waits for it, but the successor that refresh inserts is newer than the UPDATE's snapshot and
+    would stay live. The next pass (a new snapshot) sees it; the rows a pass revoked stay locked until our
+    commit, so no further successor can appear. SQLite serialises writers, so its second pass finds none.
+    """
+    stmt = (
+        update(RefreshToken)
+        .where(condition, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    while (await session.exec(stmt)).rowcount:
+        pass

@@ -1,0 +1,180 @@
+"""API shapes of the accounts domain. Write schemas forbid unknown fields (no mass assignment)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from backend.accounts.models import Relation
+from backend.core.access import RegionLevel, Role
+from backend.core.clock import to_shanghai
+
+
+class _Write(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+# ---------------------------------------------------------------- tokens
+
+
+class WeChatLogin(_Write):
+    code: Code = Field(description="The code from `wx.login` (valid 5 minutes, once).")
+
+
+class RefreshRequest(_Write):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class TokenPairPublic(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int = Field(description="Access token lifetime in seconds.")
+
+
+class ResidentBrief(BaseModel):
+    id: uuid.UUID
+    nickname: str | None
+    phone_masked: str | None
+
+
+class WeChatLoginPublic(TokenPairPublic):
+    resident: ResidentBrief
+
+
+# ---------------------------------------------------------------- resident profile
+
+
+class ResidentPublic(BaseModel):
+    id: uuid.UUID
+    nickname: str | None
+    phone_masked: str | None = Field(description="e.g. 138****5678; the full number is never returned.")
+    phone_bound: bool
+    created_at: datetime
+
+    @field_validator("created_at")
+    @classmethod
+    def _shanghai(cls, v: datetime) -> datetime:
+        return to_shanghai(v)
+
+
+class ResidentUpdate(_Write):
+    nickname: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class PhoneBind(_Write):
+    code: Code = Field(description="The code from the getPhoneNumber button (not a login code).")
+
+
+# ---------------------------------------------------------------- beneficiaries
+
+
+def _not_future(v: date | None) -> date | None:
+    if v is None:
+        return v
+    if v > date.today() or v < date(1900, 1, 1):
+        raise ValueError("birth_date must be between 1900-01-01 and today")
+    return v
+
+
+class BeneficiaryCreate(_Write):
+    name: Name
+    relation: Relation
+    birth_date: date
+
+    _check_birth = field_validator("birth_date")(_not_future)
+
+
+class BeneficiaryUpdate(_Write):
+    name: Name | None = None
+    relation: Relation | None = None
+    birth_date: date | None = None
+
+    _check_birth = field_validator("birth_date")(_not_future)
+
+
+class BeneficiaryPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    relation: Relation
+    birth_date: date
+    dibao: bool = Field(description="低保 entitlement, recorded by staff.")
+    disability: bool = Field(description="Disability entitlement, recorded by staff.")
+
+
+class EntitlementsUpdate(_Write):
+    dibao: bool | None = None
+    disability: bool | None = None
+
+
+class BeneficiaryStaffView(BaseModel):
+    """What a regulator sees of a beneficiary: the name masked."""
+
+    id: uuid.UUID
+    name_masked: str
+    relation: Relation
+    birth_date: date
+    dibao: bool
+    disability: bool
+    entitlements_verified_at: datetime | None
+
+
+class ResidentLookup(_Write):
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 -]{5,20}$")]
+
+
+class ResidentStaffView(BaseModel):
+    id: uuid.UUID
+    nickname: str | None
+    phone_masked: str | None
+    beneficiaries: list[BeneficiaryStaffView]
+
+
+# ---------------------------------------------------------------- staff accounts
+
+Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")
+]
+
+
+class StaffCreate(_Write):
+    username: Username
+    password: Password
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    role: Role
+    supplier_id: uuid.UUID | None = None
+    operator_id: uuid.UUID | None = None
+    region_level: RegionLevel | None = None
+    region_id: uuid.UUID | None = None
+
+
+class PasswordChange(_Write):
+    current_password: Password
+    new_password: Password
+
+
+class StaffPublic(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    supplier_id: uuid.UUID | None
+    operator_id: uuid.UUID | None
+    region_level: RegionLevel | None
+    region_id: uuid.UUID | None
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @field_validator("created_at", "last_login_at")
+    @classmethod
+    def _shanghai(cls, v: datetime | None) -> datetime | None:
+        return None if v is None else to_shanghai(v)

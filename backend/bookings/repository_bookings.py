@@ -1,0 +1,247 @@
+"""Queries of bookings and their history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.models import Beneficiary
+from backend.bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus
+from backend.bookings.repository import (
+    earliest_suspension,
+    facility_t,
+    insert_for,
+    rowcount,
+    service_t,
+    slot_t,
+)
+from backend.core.database import UTCDateTime
+
+booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
+event_t: sa.Table = BookingEvent.__table__  # type: ignore[attr-defined]
+beneficiary_t: sa.Table = Beneficiary.__table__  # type: ignore[attr-defined]
+
+_ACTIVE_PREDICATE = sa.text("status IN ('confirmed', 'checked_in')")
+
+
+async def booking_context(
+    session: AsyncSession, slot_id: uuid.UUID, resident_id: uuid.UUID, beneficiary_id: uuid.UUID
+) -> sa.Row[Any] | None:
+    """Everything a booking decision reads, in one query: the slot, its service and facility, the first
+    announced stop, and the beneficiary if (and only if) it is the caller's and not deleted."""
+    b = beneficiary_t
+    stmt = (
+        sa.select(
+            slot_t.c.id.label("slot_id"),
+            slot_t.c.start_at,
+            slot_t.c.end_at,
+            slot_t.c.status.label("slot_status"),
+            slot_t.c.capacity,
+            slot_t.c.booked,
+            service_t.c.id.label("service_id"),
+            service_t.c.name.label("service_name"),
+            service_t.c.function,
+            service_t.c.booking_mode,
+            service_t.c.min_age_years,
+            service_t.c.max_age_years,
+            service_t.c.order_cutoff_minutes,
+            service_t.c.requires_address,
+            service_t.c.status.label("service_status"),
+            service_t.c.facility_id,
+            facility_t.c.status.label("facility_status"),
+            earliest_suspension(service_t.c.id, service_t.c.facility_id).label("suspended_from"),
+            b.c.id.label("beneficiary_id"),
+            b.c.name.label("beneficiary_name"),
+            b.c.relation,
+            b.c.birth_date,
+            b.c.dibao,
+            b.c.disability,
+            sa.exists()
+            .where(
+                booking_t.c.slot_id == slot_t.c.id,
+                booking_t.c.beneficiary_id == beneficiary_id,
+                booking_t.c.status.in_(ACTIVE_STATUSES),
+            )
+            .label("already_booked"),
+        )
+        .select_from(slot_t)
+        .join(service_t, service_t.c.id == slot_t.c.service_id)
+        .join(facility_t, facility_t.c.id == service_t.c.facility_id)
+        .outerjoin(
+            b, sa.and_(b.c.id == beneficiary_id, b.c.resident_id == resident_id, b.c.deleted_at.is_(None))
+        )
+        .where(slot_t.c.id == slot_id)
+    )
+    return (await session.execute(stmt)).one_or_none()
+
+
+async def insert_booking(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert unless the beneficiary already holds an active booking for the slot (then False)."""
+    stmt = (
+        insert_for(session)(booking_t)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["slot_id", "beneficiary_id"], index_where=_ACTIVE_PREDICATE)
+        .returning(booking_t.c.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def insert_event(
+    session: AsyncSession,
+    booking_id: uuid.UUID,
+    from_status: str | None,
+    to_status: str,
+    actor_role: str,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    await session.execute(
+        sa.insert(event_t).values(
+            id=uuid.uuid4(),
+            booking_id=booking_id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_role=actor_role,
+            actor_id=actor_id,
+            reason=reason,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def events(session: AsyncSession, booking_id: uuid.UUID) -> Sequence[sa.Row[Any]]:
+    stmt = sa.select(event_t).where(event_t.c.booking_id == booking_id).order_by(event_t.c.created_at)
+    return (await session.execute(stmt)).all()
+
+
+async def change_status(
+    session: AsyncSession,
+    booking_id: uuid.UUID,
+    sources: Iterable[str],
+    to: BookingStatus,
+    now: datetime,
+    reason: str | None = None,
+) -> bool:
+    """Move the booking on if it is still in one of `sources` (so two concurrent moves cannot both win)."""
+    values: dict[str, Any] = {"status": to.value, "status_changed_at": now, "updated_at": now}
+    if reason is not None:
+        values["cancel_reason"] = reason
+    result = await session.execute(
+        sa.update(booking_t)
+        .where(booking_t.c.id == booking_id, booking_t.c.status.in_(list(sources)))
+        .values(**values)
+    )
+    return rowcount(result) == 1
+
+
+def _view() -> sa.Select[Any]:
+    b = beneficiary_t
+    return (
+        sa.select(
+            booking_t,
+            service_t.c.name.label("service_name"),
+            service_t.c.supplier_id,
+            service_t.c.cancel_cutoff_minutes,
+            facility_t.c.operator_id,
+            slot_t.c.end_at,
+            b.c.name.label("beneficiary_name"),
+            b.c.relation,
+        )
+        .select_from(booking_t)
+        .join(slot_t, slot_t.c.id == booking_t.c.slot_id)
+        .join(service_t, service_t.c.id == booking_t.c.service_id)
+        .join(facility_t, facility_t.c.id == service_t.c.facility_id)
+        .join(b, b.c.id == booking_t.c.beneficiary_id)
+    )
+
+
+async def get_view(session: AsyncSession, booking_id: uuid.UUID, *, for_update: bool = False) -> Any:
+    stmt = _view().where(booking_t.c.id == booking_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=booking_t)
+    return (await session.execute(stmt)).one_or_none()
+
+
+async def list_for_resident(
+    session: AsyncSession,
+    resident_id: uuid.UUID,
+    status: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[sa.Row[Any]]:
+    """Newest first."""
+    stmt = _view().where(booking_t.c.resident_id == resident_id)
+    if status is not None:
+        stmt = stmt.where(booking_t.c.status == status)
+    if after is not None:
+        stmt = stmt.where(
+            sa.tuple_(booking_t.c.created_at, booking_t.c.id)
+            < sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
+        )
+    stmt = stmt.order_by(booking_t.c.created_at.desc(), booking_t.c.id.desc()).limit(limit + 1)
+    return (await session.execute(stmt)).all()
+
+
+async def list_for_staff(
+    session: AsyncSession,
+    *,
+    supplier_id: uuid.UUID | None,
+    operator_id: uuid.UUID | None,
+    service_id: uuid.UUID | None,
+    window: tuple[datetime, datetime] | None,
+    status: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[sa.Row[Any]]:
+    """By slot start. Scoped to a supplier's services or an operator's facilities."""
+    stmt = _view()
+    if supplier_id is not None:
+        stmt = stmt.where(service_t.c.supplier_id == supplier_id)
+    if operator_id is not None:
+        stmt = stmt.where(facility_t.c.operator_id == operator_id)
+    if service_id is not None:
+        stmt = stmt.where(booking_t.c.service_id == service_id)
+    if window is not None:
+        stmt = stmt.where(booking_t.c.start_at >= window[0], booking_t.c.start_at < window[1])
+    if status is not None:
+        stmt = stmt.where(booking_t.c.status == status)
+    if after is not None:
+        stmt = stmt.where(
+            sa.tuple_(booking_t.c.start_at, booking_t.c.id)
+            > sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
+        )
+    stmt = stmt.order_by(booking_t.c.start_at, booking_t.c.id).limit(limit + 1)
+    return (await session.execute(stmt)).all()
+
+
+async def due_reminders(session: AsyncSession, start: datetime, end: datetime) -> Sequence[sa.Row[Any]]:
+    """Confirmed bookings whose slot starts in (start, end]."""
+    stmt = (
+        _view()
+        .where(
+            booking_t.c.status == BookingStatus.confirmed.value,
+            booking_t.c.start_at > start,
+            booking_t.c.start_at <= end,
+        )
+        .order_by(booking_t.c.start_at)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def active_from(
+    session: AsyncSession, service_id: uuid.UUID | None, facility_id: uuid.UUID | None, start: datetime
+) -> Sequence[sa.Row[Any]]:
+    """Active bookings of a service (or of every service of a facility) starting at or after `start`."""
+    stmt = _view().where(booking_t.c.status.in_(ACTIVE_STATUSES), booking_t.c.start_at >= start)
+    if service_id is not None:
+        stmt = stmt.where(booking_t.c.service_id == service_id)
+    if facility_id is not None:
+        stmt = stmt.where(service_t.c.facility_id == facility_id)
+    return (await session.execute(stmt.order_by(booking_t.c.start_at))).all()

@@ -1,0 +1,210 @@
+"""API shapes of the bookings domain. Write schemas forbid unknown fields; times go out in Asia/Shanghai."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
+
+from backend.core.clock import to_shanghai
+
+Shanghai = Annotated[datetime, PlainSerializer(lambda v: to_shanghai(v).isoformat(), return_type=str)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class _Write(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- slots and schedules
+
+
+class SlotCreate(_Write):
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    capacity: int = Field(ge=1, le=10000)
+
+    @model_validator(mode="after")
+    def _order(self) -> SlotCreate:
+        if self.end_at <= self.start_at:
+            raise ValueError("end_at must be after start_at")
+        return self
+
+
+class SlotUpdate(_Write):
+    capacity: int | None = Field(default=None, ge=1, le=10000)
+    status: Literal["closed"] | None = Field(default=None, description="`closed` stops new bookings")
+
+
+class SlotPublic(BaseModel):
+    id: uuid.UUID
+    service_id: uuid.UUID
+    start_at: Shanghai
+    end_at: Shanghai
+    capacity: int
+    remaining: int
+    status: Literal["open", "full", "closed"]
+
+
+class SlotList(BaseModel):
+    items: list[SlotPublic]
+
+
+def _weekdays(v: list[int]) -> list[int]:
+    return sorted(set(v))
+
+
+class ScheduleCreate(_Write):
+    weekdays: Annotated[
+        list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1, max_length=7), AfterValidator(_weekdays)
+    ] = Field(description="ISO weekdays, 1 = Monday … 7 = Sunday")
+    start_time: time = Field(description="Wall-clock time in Asia/Shanghai, e.g. 08:00")
+    end_time: time
+    capacity: int = Field(ge=1, le=10000)
+    valid_from: date
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleCreate:
+        if self.start_time.tzinfo is not None or self.end_time.tzinfo is not None:
+            raise ValueError("times are wall-clock times in Asia/Shanghai, without an offset")
+        if self.end_time <= self.start_time:
+            raise ValueError("end_time must be after start_time")
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class SchedulePublic(BaseModel):
+    id: uuid.UUID
+    service_id: uuid.UUID
+    weekdays: list[int]
+    start_time: time
+    end_time: time
+    capacity: int
+    valid_from: date
+    valid_to: date | None
+    status: str
+    slots_opened: int = Field(description="Slots opened now, up to the scheduling horizon")
+
+
+# ---------------------------------------------------------------- bookings
+
+
+class BookingCreate(_Write):
+    slot_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    address: Text200 | None = None
+    note: Note | None = None
+
+
+class CancelRequest(_Write):
+    reason: Text200 | None = Field(default=None, description="Required when the supplier cancels")
+
+
+class PricePublic(BaseModel):
+    total_fen: int
+    subsidy_fen: int
+    discount_fen: int
+    community_fen: int
+    payable_fen: int
+
+
+class SlotBrief(BaseModel):
+    id: uuid.UUID
+    service_id: uuid.UUID
+    service_name: str
+    start_at: Shanghai
+    end_at: Shanghai
+
+
+class BeneficiaryBrief(BaseModel):
+    id: uuid.UUID
+    name: str
+    relation: str
+
+
+class BookingPublic(BaseModel):
+    id: uuid.UUID
+    status: Literal["confirmed", "checked_in", "completed", "cancelled", "no_show"]
+    source: Literal["direct", "waitlist"]
+    slot: SlotBrief
+    beneficiary: BeneficiaryBrief
+    price: PricePublic
+    address: str | None
+    note: str | None
+    cancel_reason: str | None
+    created_at: Shanghai
+    status_changed_at: Shanghai
+
+
+class BookingEventPublic(BaseModel):
+    from_status: str | None
+    to_status: str
+    actor_role: str
+    reason: str | None
+    at: Shanghai
+
+
+class BookingDetail(BookingPublic):
+    history: list[BookingEventPublic]
+
+
+BookingStatusFilter = Literal["confirmed", "checked_in", "completed", "cancelled", "no_show"]
+
+
+# ---------------------------------------------------------------- waitlist
+
+
+class WaitlistJoin(_Write):
+    beneficiary_id: uuid.UUID
+    address: Text200 | None = None
+    note: Note | None = None
+
+
+class WaitlistPublic(BaseModel):
+    id: uuid.UUID
+    slot_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    status: Literal["waiting", "promoted", "lapsed", "withdrawn"]
+    position: int | None = Field(description="1 = next in line; null once no longer waiting")
+    booking_id: uuid.UUID | None
+    created_at: Shanghai
+
+
+# ---------------------------------------------------------------- suspensions
+
+
+class SuspensionCreate(_Write):
+    service_id: uuid.UUID | None = None
+    facility_id: uuid.UUID | None = None
+    starts_on: date
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _one_target(self) -> SuspensionCreate:
+        if (self.service_id is None) == (self.facility_id is None):
+            raise ValueError("give exactly one of service_id and facility_id")
+        return self
+
+
+class SuspensionPublic(BaseModel):
+    id: uuid.UUID
+    service_id: uuid.UUID | None
+    facility_id: uuid.UUID | None
+    starts_on: date
+    reason: str
+    notified_count: int
+    created_at: Shanghai

@@ -1,0 +1,1 @@
+"""Booking services by subject: slots, bookings, lifecycle, waitlist, suspensions."""

@@ -1,0 +1,146 @@
+"""Making a booking (the hot path) and reading bookings.
+
+The hot path, in the request's one transaction: one query reads the slot, service, facility, announced
+stops, the caller's beneficiary and any active booking of theirs for the slot; the catalogue quotes the
+price; one conditional UPDATE takes the place (`booked < capacity AND status = 'open' AND start_at > now`);
+the booking is inserted with ON CONFLICT DO NOTHING on the active-booking unique index (a duplicate raises,
+and the raise rolls back the place); then its history row and the outbox message. No Redis on the way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.errors import BeneficiaryNotFound
+from backend.bookings import cache
+from backend.bookings import repository as repo
+from backend.bookings import repository_bookings as brepo
+from backend.bookings.errors import DuplicateBooking, SlotFull, SlotNotFound
+from backend.bookings.schemas import (
+    BookingCreate,
+    BookingDetail,
+    BookingEventPublic,
+    BookingPublic,
+)
+from backend.bookings.service.common import (
+    booking_row,
+    check_bookable,
+    public_from_row,
+    public_from_view,
+    quote_for,
+    require_visible,
+    staff_sees,
+)
+from backend.catalogue.errors import ServiceNotFound
+from backend.core.access import Principal, Role
+from backend.core.clock import SHANGHAI, utcnow
+from backend.core.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from backend.notifications import messages
+from backend.notifications.models import MessageKind
+from backend.notifications.service import enqueue
+
+
+async def create_booking(session: AsyncSession, principal: Principal, body: BookingCreate) -> BookingPublic:
+    now = utcnow()
+    ctx = await brepo.booking_context(session, body.slot_id, principal.id, body.beneficiary_id)
+    if ctx is None:
+        raise SlotNotFound()
+    if ctx.beneficiary_id is None:
+        raise BeneficiaryNotFound()
+    check_bookable(ctx, now, address=body.address)
+    if ctx.already_booked:
+        raise DuplicateBooking()
+    price = await quote_for(session, ctx)
+    if not await repo.take_place(session, ctx.slot_id, now):
+        raise SlotFull(waitlist_available=True)
+    row = booking_row(ctx, principal.id, price, now, address=body.address, note=body.note, source="direct")
+    if not await brepo.insert_booking(session, row):
+        raise DuplicateBooking()  # raced with another booking of the same beneficiary; rolls back the place
+    await brepo.insert_event(session, row["id"], None, "confirmed", principal.role.value, principal.id, now)
+    await enqueue(
+        session,
+        principal.id,
+        MessageKind.booking_confirmed,
+        messages.booking_data(ctx.service_name, ctx.start_at, ctx.beneficiary_name),
+        page=messages.booking_page(row["id"]),
+    )
+    cache.invalidate_after_commit(session, ctx.service_id)
+    return public_from_row(row, ctx)
+
+
+async def get_booking(session: AsyncSession, principal: Principal, booking_id: uuid.UUID) -> BookingDetail:
+    view = await brepo.get_view(session, booking_id)
+    require_visible(principal, view)
+    history = [
+        BookingEventPublic(
+            from_status=e.from_status,
+            to_status=e.to_status,
+            actor_role=e.actor_role,
+            reason=e.reason,
+            at=e.created_at,
+        )
+        for e in await brepo.events(session, booking_id)
+    ]
+    return BookingDetail(**public_from_view(view).model_dump(), history=history)
+
+
+def _after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(values["t"]), uuid.UUID(values["i"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidCursor() from exc
+
+
+async def list_mine(
+    session: AsyncSession, principal: Principal, status: str | None, limit: int, cursor: str | None
+) -> Page[BookingPublic]:
+    rows = await brepo.list_for_resident(session, principal.id, status, _after(cursor), limit)
+    items = [public_from_view(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor({"t": last.created_at.isoformat(), "i": str(last.id)})
+    return Page(items=items, next_cursor=next_cursor)
+
+
+async def list_for_staff(
+    session: AsyncSession,
+    principal: Principal,
+    service_id: uuid.UUID | None,
+    day: date | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[BookingPublic]:
+    """Supplier staff see their supplier's bookings, operator staff their facilities'; a service outside
+    the caller's scope is a 404."""
+    if service_id is not None:
+        scope = await repo.service_scope(session, service_id)
+        if scope is None or not staff_sees(principal, scope.supplier_id, scope.operator_id):
+            raise ServiceNotFound()
+    window = None
+    if day is not None:
+        start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
+        window = (start, start + timedelta(days=1))
+    rows = await brepo.list_for_staff(
+        session,
+        supplier_id=principal.supplier_id if principal.role == Role.supplier_staff else None,
+        operator_id=principal.operator_id if principal.role == Role.operator_staff else None,
+        service_id=service_id,
+        window=window,
+        status=status,
+        after=_after(cursor),
+        limit=limit,
+    )
+    items = [public_from_view(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor({"t": last.start_at.isoformat(), "i": str(last.id)})
+    return Page(items=items, next_cursor=next_cursor)

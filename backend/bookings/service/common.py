@@ -1,0 +1,178 @@
+"""Shared by the booking services: the bookability checks, the quote, scope checks and views."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.bookings import rules
+from backend.bookings.errors import (
+    AddressRequired,
+    BookingNotFound,
+    NotEligible,
+    OrderCutoffPassed,
+    ServiceNotBookable,
+    ServiceSuspended,
+    SlotNotOpen,
+)
+from backend.bookings.models import SlotStatus
+from backend.bookings.schemas import (
+    BeneficiaryBrief,
+    BookingPublic,
+    PricePublic,
+    SlotBrief,
+    SlotPublic,
+)
+from backend.catalogue.models import FacilityStatus, ServiceStatus
+from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote
+from backend.core.access import Principal, Role
+
+
+def check_bookable(ctx: Any, now: datetime, *, address: str | None) -> None:
+    """Every rule a new booking (or waitlist entry) must pass, on the row `booking_context` returns."""
+    if ctx.service_status != ServiceStatus.active or ctx.facility_status != FacilityStatus.active:
+        raise ServiceNotBookable()
+    if ctx.slot_status != SlotStatus.open or ctx.start_at <= now:
+        raise SlotNotOpen()
+    slot_day = rules.local_date(ctx.start_at)
+    if ctx.suspended_from is not None and ctx.suspended_from <= slot_day:
+        raise ServiceSuspended(extra={"suspended_from": ctx.suspended_from.isoformat()})
+    if now > rules.order_cutoff(ctx.start_at, ctx.function, ctx.booking_mode, ctx.order_cutoff_minutes):
+        raise OrderCutoffPassed()
+    age = rules.age_on(ctx.birth_date, slot_day)
+    band = rules.age_band(ctx.function, ctx.min_age_years, ctx.max_age_years)
+    if not rules.is_eligible(age, band):
+        raise NotEligible(extra={"age_years": age, "min_age_years": band[0], "max_age_years": band[1]})
+    if rules.needs_address(ctx.booking_mode, ctx.requires_address) and not address:
+        raise AddressRequired()
+
+
+async def quote_for(session: AsyncSession, ctx: Any) -> Quote:
+    profile = BeneficiaryProfile(
+        age_years=rules.age_on(ctx.birth_date, rules.local_date(ctx.start_at)),
+        dibao=bool(ctx.dibao),
+        disability=bool(ctx.disability),
+    )
+    return await quote(session, ctx.service_id, profile, ctx.start_at)
+
+
+def booking_row(
+    ctx: Any,
+    resident_id: uuid.UUID,
+    price: Quote,
+    now: datetime,
+    *,
+    address: str | None,
+    note: str | None,
+    source: str,
+) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "slot_id": ctx.slot_id,
+        "service_id": ctx.service_id,
+        "resident_id": resident_id,
+        "beneficiary_id": ctx.beneficiary_id,
+        "start_at": ctx.start_at,
+        "status": "confirmed",
+        "source": source,
+        "address": address,
+        "note": note,
+        **price.model_dump(),
+        "status_changed_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def public_from_row(row: dict[str, Any], ctx: Any) -> BookingPublic:
+    """The reply to a booking just made, from what we wrote and read (no second query)."""
+    return BookingPublic(
+        id=row["id"],
+        status=row["status"],
+        source=row["source"],
+        slot=SlotBrief(
+            id=ctx.slot_id,
+            service_id=ctx.service_id,
+            service_name=ctx.service_name,
+            start_at=ctx.start_at,
+            end_at=ctx.end_at,
+        ),
+        beneficiary=BeneficiaryBrief(id=ctx.beneficiary_id, name=ctx.beneficiary_name, relation=ctx.relation),
+        price=PricePublic(**{k: row[k] for k in PricePublic.model_fields}),
+        address=row["address"],
+        note=row["note"],
+        cancel_reason=None,
+        created_at=row["created_at"],
+        status_changed_at=row["status_changed_at"],
+    )
+
+
+def public_from_view(v: Any) -> BookingPublic:
+    """From a row of `repository_bookings._view()`."""
+    return BookingPublic(
+        id=v.id,
+        status=v.status,
+        source=v.source,
+        slot=SlotBrief(
+            id=v.slot_id,
+            service_id=v.service_id,
+            service_name=v.service_name,
+            start_at=v.start_at,
+            end_at=v.end_at,
+        ),
+        beneficiary=BeneficiaryBrief(id=v.beneficiary_id, name=v.beneficiary_name, relation=v.relation),
+        price=PricePublic(
+            total_fen=v.total_fen,
+            subsidy_fen=v.subsidy_fen,
+            discount_fen=v.discount_fen,
+            community_fen=v.community_fen,
+            payable_fen=v.payable_fen,
+        ),
+        address=v.address,
+        note=v.note,
+        cancel_reason=v.cancel_reason,
+        created_at=v.created_at,
+        status_changed_at=v.status_changed_at,
+    )
+
+
+def slot_public(row: Any, now: datetime) -> SlotPublic:
+    remaining = max(row.capacity - row.booked, 0)
+    if row.status != SlotStatus.open or row.start_at <= now:
+        status = "closed"
+    elif remaining == 0:
+        status = "full"
+    else:
+        status = "open"
+    return SlotPublic(
+        id=row.id,
+        service_id=row.service_id,
+        start_at=row.start_at,
+        end_at=row.end_at,
+        capacity=row.capacity,
+        remaining=remaining,
+        status=status,
+    )
+
+
+def staff_sees(principal: Principal, supplier_id: Any, operator_id: Any) -> bool:
+    """Supplier staff see their supplier's services; operator staff their facilities' services."""
+    if principal.role == Role.supplier_staff:
+        return principal.supplier_id is not None and principal.supplier_id == supplier_id
+    if principal.role == Role.operator_staff:
+        return principal.operator_id is not None and principal.operator_id == operator_id
+    return False
+
+
+def require_visible(principal: Principal, view: Any) -> None:
+    """A booking is visible to its resident and to the service's staff; to anyone else it does not exist."""
+    if view is None:
+        raise BookingNotFound()
+    if principal.role == Role.resident:
+        if view.resident_id != principal.id:
+            raise BookingNotFound()
+    elif not staff_sees(principal, view.supplier_id, view.operator_id):
+        raise BookingNotFound()

@@ -1,0 +1,83 @@
+"""A booking's life: confirmed -> checked_in -> completed, or cancelled, or no_show.
+
+Each move is made by the right actor only (see `rules.TRANSITIONS`), with a conditional UPDATE on the
+current status so two concurrent moves cannot both win, and is recorded with its actor and time.
+Cancelling frees the place and gives it to the first in line, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.bookings import cache, rules
+from backend.bookings import repository as repo
+from backend.bookings import repository_bookings as brepo
+from backend.bookings.errors import CancelWindowClosed, IllegalTransition, SlotNotStarted
+from backend.bookings.models import BookingStatus
+from backend.bookings.schemas import BookingPublic
+from backend.bookings.service.common import public_from_view, require_visible
+from backend.bookings.service.waitlist import promote
+from backend.core.access import Principal, Role
+from backend.core.clock import utcnow
+from backend.core.errors import Unprocessable
+from backend.core.i18n import Msg
+from backend.notifications import messages
+from backend.notifications.models import MessageKind
+from backend.notifications.service import enqueue
+
+
+class ReasonRequired(Unprocessable):
+    code = "reason_required"
+    title = Msg("服务方取消预约须说明原因", "A supplier must give a reason to cancel")
+
+
+async def transition(
+    session: AsyncSession, principal: Principal, booking_id: uuid.UUID, action: str, reason: str | None = None
+) -> BookingPublic:
+    """Move a booking by `action` (check_in, complete, no_show, cancel) as `principal`."""
+    move = rules.TRANSITIONS[action]
+    view = await brepo.get_view(session, booking_id, for_update=True)
+    require_visible(principal, view)
+    if principal.role not in move.roles:
+        raise IllegalTransition(extra={"booking_status": view.status})
+    if view.status not in move.sources:
+        raise IllegalTransition(extra={"booking_status": view.status})
+    now = utcnow()
+    if action == "no_show" and now < view.start_at:
+        raise SlotNotStarted()
+    if action == "cancel":
+        if principal.role == Role.resident:
+            deadline = rules.cancel_deadline(view.start_at, view.cancel_cutoff_minutes)
+            if now > deadline:
+                raise CancelWindowClosed(extra={"deadline": deadline.isoformat()})
+        elif not reason:
+            raise ReasonRequired()
+    if not await brepo.change_status(session, booking_id, move.sources, move.to, now, reason=reason):
+        raise IllegalTransition()  # moved by someone else since we read it
+    await brepo.insert_event(
+        session,
+        booking_id,
+        view.status,
+        move.to.value,
+        principal.role.value,
+        principal.id,
+        now,
+        reason=reason,
+    )
+    if move.to == BookingStatus.cancelled:
+        await repo.free_place(session, view.slot_id, now)
+        if now < view.start_at:
+            await promote(session, view.slot_id, now)
+        if principal.role == Role.supplier_staff:
+            await enqueue(
+                session,
+                view.resident_id,
+                MessageKind.booking_cancelled,
+                messages.booking_data(view.service_name, view.start_at, reason or ""),
+                page=messages.booking_page(booking_id),
+            )
+        cache.invalidate_after_commit(session, view.service_id)
+    updated = await brepo.get_view(session, booking_id)
+    return public_from_view(updated)

@@ -1,0 +1,83 @@
+"""Suspension notices: an operator announces that a service or a whole facility stops from a date at least
+`suspension_notice_days` (60) ahead. Bookings from that date are refused; holders of bookings from that
+date are told, in the same transaction as the notice."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.bookings import cache
+from backend.bookings import repository as repo
+from backend.bookings import repository_bookings as brepo
+from backend.bookings.errors import NoticeTooShort
+from backend.bookings.schemas import SuspensionCreate, SuspensionPublic
+from backend.catalogue.errors import FacilityNotFound, ServiceNotFound
+from backend.core.access import Principal
+from backend.core.clock import SHANGHAI, utcnow
+from backend.core.settings import get_settings
+from backend.notifications import messages
+from backend.notifications.models import MessageKind
+from backend.notifications.service import enqueue_many, message
+
+
+async def announce(session: AsyncSession, principal: Principal, body: SuspensionCreate) -> SuspensionPublic:
+    now = utcnow()
+    if body.service_id is not None:
+        scope = await repo.service_scope(session, body.service_id)
+        if scope is None or scope.operator_id != principal.operator_id:
+            raise ServiceNotFound()
+        target_name = scope.name
+    else:
+        assert body.facility_id is not None
+        operator_id = await repo.facility_operator(session, body.facility_id)
+        if operator_id is None or operator_id != principal.operator_id:
+            raise FacilityNotFound()
+        target_name = ""
+    days = get_settings().suspension_notice_days
+    if body.starts_on < now.astimezone(SHANGHAI).date() + timedelta(days=days):
+        raise NoticeTooShort(days)
+    suspension_id = uuid.uuid4()
+    await repo.insert_suspension(
+        session,
+        {
+            "id": suspension_id,
+            "service_id": body.service_id,
+            "facility_id": body.facility_id,
+            "starts_on": body.starts_on,
+            "reason": body.reason,
+            "announced_by": principal.id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    start = datetime.combine(body.starts_on, time.min, tzinfo=SHANGHAI)
+    holders = await brepo.active_from(session, body.service_id, body.facility_id, start)
+    rows = [
+        message(
+            h.resident_id,
+            MessageKind.suspension_notice,
+            messages.suspension_data(target_name or h.service_name, body.starts_on, body.reason),
+            page=messages.booking_page(h.id),
+            dedupe_key=f"suspension:{suspension_id}:{h.id}",
+            now=now,
+        )
+        for h in holders
+    ]
+    notified = await enqueue_many(session, rows)
+    await repo.set_notified(session, suspension_id, notified)
+    for service_id in {h.service_id for h in holders} | ({body.service_id} if body.service_id else set()):
+        cache.invalidate_after_commit(session, service_id)
+    row = await repo.get_suspension(session, suspension_id)
+    assert row is not None
+    return SuspensionPublic(
+        id=row.id,
+        service_id=row.service_id,
+        facility_id=row.facility_id,
+        starts_on=row.starts_on,
+        reason=row.reason,
+        notified_count=row.notified_count,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,143 @@
+"""The waitlist: a full slot queues beneficiaries; a freed place goes to the first in line, in the same
+transaction that freed it; entries lapse when the slot starts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.errors import BeneficiaryNotFound
+from backend.bookings import repository as repo
+from backend.bookings import repository_bookings as brepo
+from backend.bookings.errors import (
+    AlreadyWaitlisted,
+    DuplicateBooking,
+    SlotNotFound,
+    SlotNotFull,
+    WaitlistEntryNotFound,
+)
+from backend.bookings.models import WaitlistStatus
+from backend.bookings.schemas import WaitlistJoin, WaitlistPublic
+from backend.bookings.service.common import booking_row, check_bookable, quote_for
+from backend.core.access import Principal
+from backend.core.clock import utcnow
+from backend.core.errors import AppError
+from backend.notifications import messages
+from backend.notifications.models import MessageKind
+from backend.notifications.service import enqueue
+
+MAX_PROMOTIONS_PER_CHANGE = 50
+
+
+async def _public(session: AsyncSession, entry_id: uuid.UUID) -> WaitlistPublic:
+    entry = await repo.get_waitlist_entry(session, entry_id)
+    assert entry is not None
+    position = None
+    if entry.status == WaitlistStatus.waiting:
+        position = await repo.waitlist_position(session, entry.slot_id, entry.created_at)
+    return WaitlistPublic(
+        id=entry.id,
+        slot_id=entry.slot_id,
+        beneficiary_id=entry.beneficiary_id,
+        status=entry.status,
+        position=position,
+        booking_id=entry.booking_id,
+        created_at=entry.created_at,
+    )
+
+
+async def join(
+    session: AsyncSession, principal: Principal, slot_id: uuid.UUID, body: WaitlistJoin
+) -> WaitlistPublic:
+    now = utcnow()
+    ctx = await brepo.booking_context(session, slot_id, principal.id, body.beneficiary_id)
+    if ctx is None:
+        raise SlotNotFound()
+    if ctx.beneficiary_id is None:
+        raise BeneficiaryNotFound()
+    check_bookable(ctx, now, address=body.address)
+    if ctx.already_booked:
+        raise DuplicateBooking()
+    if ctx.booked < ctx.capacity:
+        raise SlotNotFull(extra={"remaining": ctx.capacity - ctx.booked})
+    entry_id = uuid.uuid4()
+    inserted = await repo.insert_waitlist_entry(
+        session,
+        {
+            "id": entry_id,
+            "slot_id": slot_id,
+            "resident_id": principal.id,
+            "beneficiary_id": ctx.beneficiary_id,
+            "status": WaitlistStatus.waiting.value,
+            "address": body.address,
+            "note": body.note,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    if not inserted:
+        raise AlreadyWaitlisted()
+    return await _public(session, entry_id)
+
+
+async def withdraw(session: AsyncSession, principal: Principal, entry_id: uuid.UUID) -> WaitlistPublic:
+    entry = await repo.get_waitlist_entry(session, entry_id)
+    if entry is None or entry.resident_id != principal.id:
+        raise WaitlistEntryNotFound()
+    if entry.status == WaitlistStatus.waiting:
+        await repo.leave_waitlist(session, entry_id, WaitlistStatus.withdrawn, utcnow())
+    return await _public(session, entry_id)
+
+
+async def promote(session: AsyncSession, slot_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+    """Give free places of `slot_id` to the first in line, in the caller's transaction; returns the new
+    bookings. An entry that can no longer be served (beneficiary removed, now ineligible, already booked)
+    is withdrawn and the next one is tried; nothing is promoted once the slot cannot take bookings."""
+    promoted: list[uuid.UUID] = []
+    for _ in range(MAX_PROMOTIONS_PER_CHANGE):
+        entry = await repo.first_waiting(session, slot_id)
+        if entry is None:
+            break
+        ctx = await brepo.booking_context(session, slot_id, entry.resident_id, entry.beneficiary_id)
+        if ctx is None or ctx.booked >= ctx.capacity:
+            break
+        if ctx.beneficiary_id is None or ctx.already_booked:
+            await repo.leave_waitlist(session, entry.id, WaitlistStatus.withdrawn, now)
+            continue
+        try:
+            check_bookable(ctx, now, address=entry.address)
+            price = await quote_for(session, ctx)
+        except AppError as exc:
+            if exc.code in ("not_eligible", "address_required"):
+                await repo.leave_waitlist(session, entry.id, WaitlistStatus.withdrawn, now)
+                continue
+            break  # the slot itself cannot take bookings now: everyone keeps waiting until it lapses
+        if not await repo.take_place(session, slot_id, now):
+            break
+        row = booking_row(
+            ctx, entry.resident_id, price, now, address=entry.address, note=entry.note, source="waitlist"
+        )
+        if not await brepo.insert_booking(session, row):
+            await repo.free_place(session, slot_id, now)
+            await repo.leave_waitlist(session, entry.id, WaitlistStatus.withdrawn, now)
+            continue
+        await repo.leave_waitlist(session, entry.id, WaitlistStatus.promoted, now, booking_id=row["id"])
+        await brepo.insert_event(
+            session, row["id"], None, "confirmed", "system", None, now, reason="waitlist"
+        )
+        await enqueue(
+            session,
+            entry.resident_id,
+            MessageKind.waitlist_promoted,
+            messages.booking_data(ctx.service_name, ctx.start_at, ctx.beneficiary_name),
+            page=messages.booking_page(row["id"]),
+        )
+        promoted.append(row["id"])
+    return promoted
+
+
+async def lapse(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """The scheduled job: entries whose slot has started lapse."""
+    return {"lapsed": await repo.lapse_started(session, now)}

@@ -1,0 +1,119 @@
+"""Quotes: what a beneficiary pays for one unit of a service, split by who pays.
+
+政府补、企业让、社区帮、个人付: government subsidy, supplier discount, community help, own payment.
+
+**The total.** The price version in force at the time asked (latest `effective_from <= at`). For public and
+inclusive services the total is the inclusive price (惠民价) when one is published, else the market price;
+for commercial services it is the market price.
+
+**The rules.** A subsidy rule applies when it is valid at `at` (`valid_from <= at < valid_until`) and the
+beneficiary meets every condition it sets: age within `[min_age_years, max_age_years]` (inclusive bounds,
+either may be open), 低保 if `requires_dibao`, disability if `requires_disability`. A rule's amount is its
+fixed `amount_fen`, or `rate_bp` basis points of the total rounded down to the fen.
+
+**Combining.** Rules of the same payer do not add up: the beneficiary gets the *best* one (largest amount),
+e.g. an 80+ rule and a 低保 rule of the government give the larger of the two, not both. The three payers do
+add up: government subsidy, then supplier discount, then community help, each capped at what is still left
+to pay, so the parts never exceed the total and the resident's own payment is never negative:
+`subsidy_fen + discount_fen + community_fen + payable_fen == total_fen`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.catalogue import repository as repo
+from backend.catalogue.errors import PriceNotSet, ServiceNotFound
+from backend.catalogue.models import ServiceClass, ServicePrice, SubsidyPayer, SubsidyRule
+
+
+@dataclass(frozen=True)
+class BeneficiaryProfile:
+    """What the subsidy rules look at. Age in whole years at the time of the service."""
+
+    age_years: int
+    dibao: bool = False  # 最低生活保障
+    disability: bool = False
+
+
+class Quote(BaseModel):
+    """The split of one unit's price; the five parts bookings snapshot as `price`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total_fen: int = Field(ge=0)
+    subsidy_fen: int = Field(ge=0)  # government
+    discount_fen: int = Field(ge=0)  # supplier
+    community_fen: int = Field(ge=0)  # community help
+    payable_fen: int = Field(ge=0)  # the resident
+
+
+def total_price_fen(service_class: str, price: ServicePrice) -> int:
+    """The price a quote splits (see the module docstring)."""
+    if (
+        service_class in (ServiceClass.public, ServiceClass.inclusive)
+        and price.inclusive_price_fen is not None
+    ):
+        return price.inclusive_price_fen
+    return price.market_price_fen
+
+
+def rule_applies(rule: SubsidyRule, profile: BeneficiaryProfile, at: datetime) -> bool:
+    if rule.valid_from > at or (rule.valid_until is not None and rule.valid_until <= at):
+        return False
+    if rule.min_age_years is not None and profile.age_years < rule.min_age_years:
+        return False
+    if rule.max_age_years is not None and profile.age_years > rule.max_age_years:
+        return False
+    if rule.requires_dibao and not profile.dibao:
+        return False
+    return not (rule.requires_disability and not profile.disability)
+
+
+def rule_amount_fen(rule: SubsidyRule, total_fen: int) -> int:
+    fixed = rule.amount_fen
+    amount = fixed if fixed is not None else total_fen * (rule.rate_bp or 0) // 10000
+    return max(0, min(amount, total_fen))
+
+
+def split(total_fen: int, rules: Iterable[SubsidyRule], profile: BeneficiaryProfile, at: datetime) -> Quote:
+    """Split `total_fen` by the rules the beneficiary qualifies for at `at` (pure; no database)."""
+    best: dict[str, int] = {payer.value: 0 for payer in SubsidyPayer}
+    for rule in rules:
+        if rule.payer in best and rule_applies(rule, profile, at):
+            best[rule.payer] = max(best[rule.payer], rule_amount_fen(rule, total_fen))
+    left = total_fen
+    parts: dict[str, int] = {}
+    for payer in (SubsidyPayer.government, SubsidyPayer.supplier, SubsidyPayer.community):
+        parts[payer.value] = min(best[payer.value], left)
+        left -= parts[payer.value]
+    return Quote(
+        total_fen=total_fen,
+        subsidy_fen=parts[SubsidyPayer.government],
+        discount_fen=parts[SubsidyPayer.supplier],
+        community_fen=parts[SubsidyPayer.community],
+        payable_fen=left,
+    )
+
+
+async def quote(
+    session: AsyncSession, service_id: uuid.UUID, profile: BeneficiaryProfile, at: datetime
+) -> Quote:
+    """The quote for one unit of `service_id` for this beneficiary, by the price and rules in force at `at`.
+
+    Raises `ServiceNotFound` (404 `service_not_found`) or `PriceNotSet` (409 `price_not_set`).
+    """
+    service = await repo.get_service(session, service_id)
+    if service is None:
+        raise ServiceNotFound()
+    price = await repo.price_at(session, service_id, at)
+    if price is None:
+        raise PriceNotSet()
+    rules = await repo.subsidy_rules_at(session, service_id, at)
+    return split(total_price_fen(service.service_class, price), rules, profile, at)

@@ -1,0 +1,156 @@
+"""Cached public reads: shared response cache, `ETag` / `If-None-Match` (304), versioned invalidation.
+
+A read route builds its body once per *version* of the data it shows; writers bump the version instead of
+hunting for keys. Each namespace (e.g. ``"catalogue"`` or ``f"slots:{service_id}"``) has a counter in the
+cache (`get_kv().cache`: Redis, or the in-process stand-in); the cache key of a response contains the
+counters of every namespace it depends on, so a bump makes every older entry unreachable (they expire by
+TTL). If Redis is down the reads still work: every read misses and goes to the database.
+
+In a route (public reads only: the body must not depend on who calls)::
+
+    @router.get("/things/{id}", response_model=ThingPublic, dependencies=[Depends(PUBLIC)])
+    async def get_thing(id: uuid.UUID, request: Request, session: SessionDep) -> Response:
+        return await cached_json(request, ("things",), lambda: service.get_thing(session, id))
+
+In the service that changes the data (same transaction as the write)::
+
+    await invalidate(session, "things")
+
+`invalidate` bumps at once *and* again after the transaction commits: the first bump makes the writer's
+next read fresh; the second (awaited before the response in a request) drops anything a concurrent reader
+cached from the pre-commit state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
+from sqlalchemy import event
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.core.database import after_commit, runs_after_commit
+from backend.core.i18n import current_language
+from backend.core.kv import get_kv
+
+log = logging.getLogger("backend.http_cache")
+
+DEFAULT_TTL_SECONDS = 300
+_VERSION_PREFIX = "ver:"
+_BODY_PREFIX = "http:"
+_background: set[asyncio.Task[None]] = set()
+
+
+async def namespace_version(namespace: str) -> str:
+    raw = await get_kv().cache.get(_VERSION_PREFIX + namespace)
+    return raw.decode() if raw else "0"
+
+
+async def bump(*namespaces: str) -> None:
+    """Make every cached response that depends on these namespaces stale."""
+    cache = get_kv().cache
+    for ns in namespaces:
+        await cache.incr(_VERSION_PREFIX + ns)
+
+
+def invalidate_after_commit(session: AsyncSession, *namespaces: str) -> None:
+    """Bump the namespaces once the session's transaction has committed (not on rollback).
+
+    In a request (`SessionDep`) the bump is a core after-commit hook, awaited before the response is
+    sent, so the writer's next read (and everyone's) is fresh. Elsewhere (jobs, scripts) it is
+    scheduled from SQLAlchemy's `after_commit` event.
+    """
+    if runs_after_commit(session):
+
+        async def _bump() -> None:
+            await bump(*namespaces)
+
+        after_commit(session, _bump)
+        return
+
+    def _after_commit(_session: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (sync use): the pre-commit bump and the TTL cover it
+            return
+        task = loop.create_task(bump(*namespaces))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+
+    event.listen(session.sync_session, "after_commit", _after_commit, once=True)
+
+
+async def invalidate(session: AsyncSession, *namespaces: str) -> None:
+    """Call from a service after a write: bump now and again after commit."""
+    await bump(*namespaces)
+    invalidate_after_commit(session, *namespaces)
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip()
+        if tag == "*":
+            return True
+        if tag.startswith("W/"):
+            tag = tag[2:]
+        if tag == etag:
+            return True
+    return False
+
+
+def _encode(value: Any) -> bytes:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    return json.dumps(jsonable_encoder(value), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def _cache_key(request: Request, namespaces: Iterable[str]) -> str:
+    versions = [f"{ns}={await namespace_version(ns)}" for ns in namespaces]
+    query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
+    ident = f"{request.url.path}?{query}|{current_language()}|{'|'.join(versions)}"
+    return _BODY_PREFIX + hashlib.sha256(ident.encode()).hexdigest()
+
+
+def _response(request: Request, body: bytes, max_age: int) -> Response:
+    etag = etag_for(body)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={max_age}, must-revalidate",
+        "Vary": "Accept-Language",
+    }
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type="application/json", headers=headers)
+
+
+async def cached_json(
+    request: Request,
+    namespaces: Iterable[str],
+    build: Callable[[], Awaitable[Any]],
+    *,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    max_age: int = 0,
+) -> Response:
+    """Serve `build()`'s JSON from the cache when the namespaces have not changed; 304 when the client's
+    `If-None-Match` still matches. Errors raised by `build` propagate (and are never cached)."""
+    namespaces = tuple(namespaces)
+    cache = get_kv().cache
+    key = await _cache_key(request, namespaces)
+    body = await cache.get(key)
+    if body is None:
+        body = _encode(await build())
+        await cache.set(key, body, ttl_seconds)
+    return _response(request, body, max_age)

@@ -1,0 +1,271 @@
+"""`Idempotency-Key` for create endpoints, stored in the database.
+
+Contract: the same key and body within 24 h returns the first response; the same key with another body is
+a 422 `idempotency_key_reused`; the same key while the first request still runs is a 409
+`idempotency_key_in_flight`. Keys are scoped per caller (role and id): two residents never collide.
+
+How it works:
+1. Before the route runs, the key is *claimed* in its own short transaction, committed at once, as an
+   `in_flight` row with a fresh fencing `token`. A concurrent duplicate finds that row and gets 409.
+2. The route's work and the completion (`status = completed`, the response status and body) are written
+   in the request's one transaction, so a booking and its stored response commit or vanish together.
+3. If the request fails in any way (a 4xx rule, a validation error, an unexpected error, a failed
+   commit), its transaction is rolled back, nothing happened, and the claim is *released* (deleted) in a
+   fresh transaction: the client may retry with the same key. Only successful responses are stored.
+4. If the process dies between claim and completion, the `in_flight` row has a lease
+   (`idempotency_lease_seconds`); after it, the next request with that key takes the claim over with a
+   new token. The completion is fenced by the token, so a request that lost its claim cannot commit.
+
+Usage in a route (declare the dependency before `SessionDep`, so its cleanup runs after the commit):
+
+    async def create_x(idem: Annotated[Idempotency, Depends(idempotent(RESIDENT))], session: SessionDep,
+                       body: XCreate) -> Any:
+        return await idem.run(session, lambda: service.create_x(session, idem.principal, body))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import JSON, Column, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.core.access import Access, Principal
+from backend.core.clock import utcnow
+from backend.core.database import TableBase, UTCDateTime, db
+from backend.core.errors import Conflict, Unprocessable
+from backend.core.i18n import Msg
+from backend.core.settings import get_settings
+
+log = logging.getLogger("backend.idempotency")
+
+HEADER = "Idempotency-Key"
+IN_FLIGHT = "in_flight"
+COMPLETED = "completed"
+
+
+class IdempotencyRecord(TableBase, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (
+        sa.UniqueConstraint("scope", "key"),
+        sa.CheckConstraint("status IN ('in_flight', 'completed')", name="status"),
+    )
+
+    scope: str = Field(max_length=100)
+    key: str = Field(max_length=255)
+    request_hash: str = Field(max_length=64)
+    status: str = Field(max_length=16)
+    token: uuid.UUID
+    locked_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    response_status: int | None = None
+    response_body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class IdempotencyKeyInFlight(Conflict):
+    code = "idempotency_key_in_flight"
+    title = Msg(
+        "相同的请求正在处理中，请稍后再试", "The same request is still being processed, try again shortly"
+    )
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
+    title = Msg(
+        "该幂等键已用于另一个不同的请求", "This Idempotency-Key was already used with a different request"
+    )
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """SHA-256 of the method, path and body; JSON bodies are compared by content, not by formatting."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        payload = canonical.encode()
+    except (ValueError, UnicodeDecodeError):
+        payload = body
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + payload).hexdigest()
+
+
+@dataclass
+class Claim:
+    record_id: uuid.UUID
+    token: uuid.UUID
+
+
+@dataclass
+class Idempotency:
+    """What a route gets: the caller, and either a claim to complete or a stored response to replay."""
+
+    principal: Principal
+    key: str | None = None
+    claim: Claim | None = None
+    replay: JSONResponse | None = None
+    completed: bool = field(default=False)
+
+    async def run(
+        self, session: AsyncSession, work: Callable[[], Awaitable[BaseModel]], status_code: int = 201
+    ) -> Any:
+        """Replay the stored response, or do `work` and store its result in the same transaction."""
+        if self.replay is not None:
+            return self.replay
+        result = await work()
+        if self.claim is not None:
+            await complete(session, self.claim, status_code, result.model_dump(mode="json"))
+            self.completed = True
+        return result
+
+
+async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResponse:
+    """Claim `key` for this request (committed at once), or return the stored response to replay."""
+    settings = get_settings()
+    for _ in range(3):
+        now = utcnow()
+        token = uuid.uuid4()
+        async with db.sessionmaker() as session, session.begin():
+            values = {
+                "id": uuid.uuid4(),
+                "scope": scope,
+                "key": key,
+                "request_hash": request_hash,
+                "status": IN_FLIGHT,
+                "token": token,
+                "locked_at": now,
+                "expires_at": now + timedelta(hours=settings.idempotency_ttl_hours),
+                "created_at": now,
+                "updated_at": now,
+            }
+            inserted = await session.execute(
+                _insert(session)(IdempotencyRecord)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["scope", "key"])
+                .returning(IdempotencyRecord.id)  # type: ignore[arg-type]
+            )
+            record_id = inserted.scalar_one_or_none()
+            if record_id is not None:
+                return Claim(record_id, token)
+            table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+            row = (
+                await session.execute(
+                    sa.select(table).where(table.c.scope == scope, table.c.key == key).with_for_update()
+                )
+            ).one_or_none()
+            if row is None:
+                continue  # released between our insert and our read: try again
+            stale = row.status == IN_FLIGHT and row.locked_at < now - timedelta(
+                seconds=settings.idempotency_lease_seconds
+            )
+            if row.expires_at < now or stale:
+                await session.execute(
+                    sa.update(table)
+                    .where(table.c.id == row.id)
+                    .values(
+                        request_hash=request_hash,
+                        status=IN_FLIGHT,
+                        token=token,
+                        locked_at=now,
+                        expires_at=values["expires_at"],
+                        response_status=None,
+                        response_body=None,
+                        updated_at=now,
+                    )
+                )
+                return Claim(row.id, token)
+            if row.request_hash != request_hash:
+                raise IdempotencyKeyReused()
+            if row.status == COMPLETED:
+                return JSONResponse(
+                    row.response_body,
+                    status_code=row.response_status,
+                    headers={"Idempotent-Replayed": "true"},
+                )
+            raise IdempotencyKeyInFlight()
+    raise IdempotencyKeyInFlight()
+
+
+async def complete(session: AsyncSession, claim: Claim, status: int, body: dict[str, Any]) -> None:
+    """Store the response in the request's transaction; fails if the claim was taken over meanwhile."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    result = await session.execute(
+        sa.update(table)
+        .where(table.c.id == claim.record_id, table.c.token == claim.token, table.c.status == IN_FLIGHT)
+        .values(status=COMPLETED, response_status=status, response_body=body, updated_at=utcnow())
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise IdempotencyKeyInFlight()
+
+
+async def release(claim: Claim) -> None:
+    """Forget a claim whose request failed (its transaction rolled back), so the key can be retried."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            await session.execute(
+                sa.delete(table).where(table.c.id == claim.record_id, table.c.token == claim.token)
+            )
+    except Exception:
+        # The lease still frees the key later; the original error is what the client must see.
+        log.exception("could not release idempotency claim %s", claim.record_id)
+
+
+async def purge_expired(session: AsyncSession, now: datetime) -> int:
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    result = await session.execute(sa.delete(table).where(table.c.expires_at < now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[!-~]+$",
+        description="Optional; the same key and body within 24 h returns the first response.",
+    ),
+]
+
+
+def idempotent(access: Access) -> Callable[..., AsyncIterator[Idempotency]]:
+    """A dependency (declare it before `SessionDep`) that admits `access` and handles the key."""
+
+    async def dependency(
+        request: Request,
+        principal: Principal = Depends(access),  # a default, not Annotated: `access` is a closure variable
+        key: KeyHeader = None,
+    ) -> AsyncIterator[Idempotency]:
+        if key is None:
+            yield Idempotency(principal)
+            return
+        scope = f"{principal.role.value}:{principal.id}"
+        request_hash = fingerprint(request.method, request.url.path, await request.body())
+        claimed = await claim_key(scope, key, request_hash)
+        if isinstance(claimed, JSONResponse):
+            yield Idempotency(principal, key, replay=claimed)
+            return
+        ctx = Idempotency(principal, key, claim=claimed)
+        try:
+            yield ctx
+        except BaseException:
+            await release(claimed)
+            raise
+        if not ctx.completed:
+            await release(claimed)
+
+    return dependency

@@ -1,0 +1,64 @@
+"""What each message says: the template keys of each kind and their values.
+
+Configure one subscription-message template per kind in the WeChat console with these keys, and put its
+id in the matching setting (`WECHAT_TEMPLATE_BOOKING_CONFIRMED`, ...). Values are fitted to their key
+type's limits here, and checked again before sending.
+
+| kind | keys |
+|---|---|
+| booking_confirmed | thing1 服务项目, time2 服务时间, thing3 服务对象 |
+| booking_cancelled | thing1 服务项目, time2 服务时间, thing3 取消原因 |
+| waitlist_promoted | thing1 服务项目, time2 服务时间, thing3 服务对象 |
+| booking_reminder  | thing1 服务项目, time2 服务时间, thing3 服务对象 |
+| suspension_notice | thing1 服务项目, date2 暂停日期, thing3 说明 |
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from backend.core.clock import to_shanghai
+from backend.core.settings import Settings
+from backend.notifications.models import MessageKind
+from backend.wechat.templates import truncate_thing
+
+
+def wechat_time(value: datetime) -> str:
+    local = to_shanghai(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def wechat_date(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def booking_page(booking_id: uuid.UUID) -> str:
+    return f"pages/booking/detail?id={booking_id}"
+
+
+def template_id(settings: Settings, kind: str) -> str:
+    return {
+        MessageKind.booking_confirmed: settings.wechat_template_booking_confirmed,
+        MessageKind.booking_cancelled: settings.wechat_template_booking_cancelled,
+        MessageKind.waitlist_promoted: settings.wechat_template_waitlist_promoted,
+        MessageKind.booking_reminder: settings.wechat_template_booking_reminder,
+        MessageKind.suspension_notice: settings.wechat_template_suspension_notice,
+    }.get(MessageKind(kind), "")
+
+
+def booking_data(service_name: str, start_at: datetime, third: str) -> dict[str, str]:
+    """The three values shared by confirmed, promoted, reminder (third: who) and cancelled (third: why)."""
+    return {
+        "thing1": truncate_thing(service_name),
+        "time2": wechat_time(start_at),
+        "thing3": truncate_thing(third) or "-",
+    }
+
+
+def suspension_data(name: str, starts_on: date, reason: str) -> dict[str, str]:
+    return {
+        "thing1": truncate_thing(name),
+        "date2": wechat_date(starts_on),
+        "thing3": truncate_thing(reason) or "-",
+    }

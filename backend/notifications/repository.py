@@ -1,0 +1,53 @@
+"""Queries of the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.models import Resident
+from backend.notifications.models import OutboxMessage, OutboxStatus
+
+outbox_t: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+resident_t: sa.Table = Resident.__table__  # type: ignore[attr-defined]
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert messages; one whose `dedupe_key` already exists is skipped. Returns how many were new."""
+    if not rows:
+        return 0
+    stmt = (
+        _insert(session)(outbox_t)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(outbox_t.c.id)
+    )
+    return len((await session.execute(stmt)).scalars().all())
+
+
+async def due(session: AsyncSession, now: datetime, limit: int) -> Sequence[sa.Row[Any]]:
+    """Pending messages due now, oldest first, with the resident's openid."""
+    stmt = (
+        sa.select(outbox_t, resident_t.c.openid)
+        .join(resident_t, resident_t.c.id == outbox_t.c.resident_id)
+        .where(outbox_t.c.status == OutboxStatus.pending.value, outbox_t.c.next_attempt_at <= now)
+        .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
+        .limit(limit)
+        .with_for_update(of=outbox_t, skip_locked=True)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def update(session: AsyncSession, message_id: uuid.UUID, **values: Any) -> None:
+    await session.execute(sa.update(outbox_t).where(outbox_t.c.id == message_id).values(**values))

@@ -1,0 +1,141 @@
+"""The waitlist: positions, promotion in the cancelling transaction, lapse when the slot starts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.bookings.jobs import LAPSE_WAITLIST
+from backend.bookings.models import Booking, WaitlistEntry
+from backend.core.clock import utcnow
+from backend.core.jobs import run_tick
+from backend.notifications.models import OutboxMessage
+from tests.bookings.factories import (
+    World,
+    make_resident,
+    make_slot,
+    move_slot_start,
+    resident_headers,
+    supplier_headers,
+)
+
+
+async def test_join_promote_on_cancel(client: httpx.AsyncClient, session: AsyncSession, world: World) -> None:
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    holder, b0 = await make_resident(session)
+    first, b1 = await make_resident(session)
+    second, b2 = await make_resident(session)
+    r = await client.post(
+        f"/slots/{slot.id}/waitlist", json={"beneficiary_id": str(b1.id)}, headers=resident_headers(first.id)
+    )
+    assert r.status_code == 409 and r.json()["code"] == "slot_not_full"
+    booked = await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(b0.id)},
+        headers=resident_headers(holder.id),
+    )
+    r1 = await client.post(
+        f"/slots/{slot.id}/waitlist", json={"beneficiary_id": str(b1.id)}, headers=resident_headers(first.id)
+    )
+    assert r1.status_code == 201 and r1.json()["position"] == 1 and r1.json()["status"] == "waiting"
+    r2 = await client.post(
+        f"/slots/{slot.id}/waitlist", json={"beneficiary_id": str(b2.id)}, headers=resident_headers(second.id)
+    )
+    assert r2.json()["position"] == 2
+    again = await client.post(
+        f"/slots/{slot.id}/waitlist", json={"beneficiary_id": str(b2.id)}, headers=resident_headers(second.id)
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_waitlisted"
+    holder_again = await client.post(
+        f"/slots/{slot.id}/waitlist", json={"beneficiary_id": str(b0.id)}, headers=resident_headers(holder.id)
+    )
+    assert holder_again.status_code == 409 and holder_again.json()["code"] == "duplicate_booking"
+
+    r = await client.post(
+        f"/bookings/{booked.json()['id']}/cancel",
+        json={"reason": "不去了"},
+        headers=resident_headers(holder.id),
+    )
+    assert r.status_code == 200
+    promoted = (await session.execute(sa.select(Booking).where(Booking.beneficiary_id == b1.id))).scalar_one()
+    assert promoted.status == "confirmed" and promoted.source == "waitlist" and promoted.payable_fen == 700
+    entry = (
+        await session.execute(sa.select(WaitlistEntry).where(WaitlistEntry.id == r1.json()["id"]))
+    ).scalar_one()
+    assert entry.status == "promoted" and entry.booking_id == promoted.id
+    told = (
+        (await session.execute(sa.select(OutboxMessage).where(OutboxMessage.kind == "waitlist_promoted")))
+        .scalars()
+        .all()
+    )
+    assert [m.resident_id for m in told] == [first.id]
+    mine = await client.get("/me/bookings", headers=resident_headers(first.id))
+    assert mine.json()["items"][0]["id"] == str(promoted.id)
+    # the second is now first in line; the slot is full again
+    slots = await client.get(f"/services/{world.elder_care.id}/slots")
+    assert slots.json()["items"][0]["remaining"] == 0 and slots.json()["items"][0]["status"] == "full"
+
+
+async def test_raising_capacity_promotes_and_withdraw(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    holder, b0 = await make_resident(session)
+    waiting, b1 = await make_resident(session)
+    leaving, b2 = await make_resident(session)
+    await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(b0.id)},
+        headers=resident_headers(holder.id),
+    )
+    await client.post(
+        f"/slots/{slot.id}/waitlist",
+        json={"beneficiary_id": str(b1.id)},
+        headers=resident_headers(waiting.id),
+    )
+    entry = await client.post(
+        f"/slots/{slot.id}/waitlist",
+        json={"beneficiary_id": str(b2.id)},
+        headers=resident_headers(leaving.id),
+    )
+    r = await client.post(f"/waitlist/{entry.json()['id']}/withdraw", headers=resident_headers(waiting.id))
+    assert r.status_code == 404  # not theirs
+    r = await client.post(f"/waitlist/{entry.json()['id']}/withdraw", headers=resident_headers(leaving.id))
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn" and r.json()["position"] is None
+    r = await client.patch(
+        f"/slots/{slot.id}", json={"capacity": 3}, headers=supplier_headers(world.supplier.id)
+    )
+    assert r.status_code == 200 and r.json()["capacity"] == 3 and r.json()["remaining"] == 1
+    holders = (await session.execute(sa.select(Booking.beneficiary_id))).scalars().all()
+    assert set(holders) == {b0.id, b1.id}
+
+
+async def test_entries_lapse_when_the_slot_starts(
+    session: AsyncSession, client: httpx.AsyncClient, world: World
+) -> None:
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    holder, b0 = await make_resident(session)
+    waiting, b1 = await make_resident(session)
+    await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(b0.id)},
+        headers=resident_headers(holder.id),
+    )
+    await client.post(
+        f"/slots/{slot.id}/waitlist",
+        json={"beneficiary_id": str(b1.id)},
+        headers=resident_headers(waiting.id),
+    )
+    tick = LAPSE_WAITLIST.tick_for(utcnow())
+    assert await run_tick(LAPSE_WAITLIST, tick)
+    status = await session.scalar(sa.select(WaitlistEntry.status))
+    assert status == "waiting"  # not started yet
+    await move_slot_start(session, slot.id, utcnow() - timedelta(minutes=1))
+    next_tick = tick + timedelta(seconds=LAPSE_WAITLIST.every_seconds)
+    assert await run_tick(LAPSE_WAITLIST, next_tick)
+    assert not await run_tick(LAPSE_WAITLIST, next_tick)  # the same tick runs once
+    session.expire_all()
+    assert await session.scalar(sa.select(WaitlistEntry.status)) == "lapsed"
