@@ -95,3 +95,17 @@ class CannotManageAccount(Forbidden):
 class ScopeNotFound(Unprocessable):
     code = "scope_not_found"
     title = Msg("所属单位或辖区不存在", "The organisation or region does not exist")
+
+
+class PhoneCodeInvalid(Unprocessable):
+    """The getPhoneNumber code was refused. Not a 401: the resident's own sign-in is still valid."""
+
+    code = "phone_code_invalid"
+    title = Msg(
+        "手机号授权无效或已过期，请重新授权", "The phone authorisation is invalid or expired; try again"
+    )
+
+
+class PhoneNotForThisApp(Unprocessable):
+    code = "phone_watermark_mismatch"
+    title = Msg("手机号授权信息不属于本小程序", "The phone number was not issued for this mini-program")

@@ -17,6 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts import repository as repo
 from backend.accounts.errors import (
     BeneficiaryNotFound,
+    PhoneCodeInvalid,
+    PhoneNotForThisApp,
     ResidentBlocked,
     ResidentNotFound,
     SelfAlreadyExists,
@@ -31,7 +33,7 @@ from backend.core.crypto import phone_lookup_hash
 from backend.core.kv import get_kv
 from backend.core.pagination import InvalidCursor, decode_cursor, encode_cursor
 from backend.wechat.client import get_wechat
-from backend.wechat.errors import WeChatCodeUsed
+from backend.wechat.errors import WeChatCodeInvalid, WeChatCodeUsed, WeChatWatermarkMismatch
 
 R = TypeVar("R", Beneficiary, StaffAccount)
 
@@ -137,7 +139,12 @@ async def update_profile(session: AsyncSession, caller: Principal, nickname: str
 async def bind_phone(session: AsyncSession, caller: Principal, code: str) -> Resident:
     """Bind the phone number WeChat vouches for (getPhoneNumber code; the client checks the watermark)."""
     resident = await get_active_resident(session, caller.id)
-    info = await get_wechat().get_phone_number(code)
+    try:
+        info = await get_wechat().get_phone_number(code)
+    except (WeChatCodeInvalid, WeChatCodeUsed) as exc:
+        raise PhoneCodeInvalid() from exc
+    except WeChatWatermarkMismatch as exc:
+        raise PhoneNotForThisApp() from exc
     resident.phone = info.pure_phone_number
     resident.phone_country_code = info.country_code
     resident.phone_hash = phone_lookup_hash(info.pure_phone_number, info.country_code)

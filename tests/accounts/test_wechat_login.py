@@ -154,10 +154,10 @@ async def test_bind_phone(
 async def test_phone_code_errors(client: httpx.AsyncClient, wechat: FakeWeChat) -> None:
     headers = await _signed_in(client, wechat, "openid-grace")
     r = await client.post("/me/phone", json={"code": "never-issued"}, headers=headers)
-    assert r.status_code == 401 and r.json()["code"] == "wechat_code_invalid"
+    assert r.status_code == 422 and r.json()["code"] == "phone_code_invalid"
     foreign = wechat.register_phone_code("13900001111", watermark_appid="wx-another-app")
     r = await client.post("/me/phone", json={"code": foreign}, headers=headers)
-    assert r.status_code == 401 and r.json()["code"] == "wechat_watermark_mismatch"
+    assert r.status_code == 422 and r.json()["code"] == "phone_watermark_mismatch"
     me = await client.get("/me", headers=headers)
     assert me.json()["phone_bound"] is False
     r = await client.post("/me/phone", json={"code": wechat.register_phone_code()})
