@@ -13,7 +13,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 import backend.models  # noqa: F401  (registers every table on the metadata)
 from alembic import context
-from backend.core.database import UTCDateTime
+from backend.core.database import UTCDateTime, ensure_sqlite_directory
 from backend.core.settings import get_settings
 
 config = context.config
@@ -74,6 +74,7 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
+    ensure_sqlite_directory(_url())
     engine = create_async_engine(_url(), poolclass=pool.NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(_run_sync)

@@ -203,6 +203,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_booking_beneficiary_id"), ["beneficiary_id"], unique=False)
         batch_op.create_index("ix_booking_resident_created", ["resident_id", "created_at"], unique=False)
         batch_op.create_index("ix_booking_service_start", ["service_id", "start_at"], unique=False)
+        batch_op.create_index("ix_booking_status_start", ["status", "start_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_booking_slot_id"), ["slot_id"], unique=False)
         batch_op.create_index(
             "uq_booking_active_slot_beneficiary",
@@ -295,6 +296,7 @@ def downgrade() -> None:
             sqlite_where=sa.text("status IN ('confirmed', 'checked_in')"),
         )
         batch_op.drop_index(batch_op.f("ix_booking_slot_id"))
+        batch_op.drop_index("ix_booking_status_start")
         batch_op.drop_index("ix_booking_service_start")
         batch_op.drop_index("ix_booking_resident_created")
         batch_op.drop_index(batch_op.f("ix_booking_beneficiary_id"))

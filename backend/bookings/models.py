@@ -109,6 +109,7 @@ class Booking(TableBase, table=True):
         ),
         sa.Index("ix_booking_resident_created", "resident_id", "created_at"),
         sa.Index("ix_booking_service_start", "service_id", "start_at"),
+        sa.Index("ix_booking_status_start", "status", "start_at"),  # the reminder job's window
     )
 
     slot_id: uuid.UUID = Field(foreign_key="slot.id", index=True)

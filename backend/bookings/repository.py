@@ -192,15 +192,21 @@ async def get_waitlist_entry(session: AsyncSession, entry_id: uuid.UUID) -> sa.R
     return (await session.execute(sa.select(waitlist_t).where(waitlist_t.c.id == entry_id))).one_or_none()
 
 
-async def waitlist_position(session: AsyncSession, slot_id: uuid.UUID, created_at: datetime) -> int:
-    """1 + the number of people waiting for the slot who joined earlier."""
+async def waitlist_position(
+    session: AsyncSession, slot_id: uuid.UUID, created_at: datetime, entry_id: uuid.UUID
+) -> int:
+    """1 + the number of people waiting for the slot ahead of this entry, in the order `first_waiting`
+    serves them: (created_at, id), so two entries made at the same instant never share a position."""
     ahead = await session.scalar(
         sa.select(sa.func.count())
         .select_from(waitlist_t)
         .where(
             waitlist_t.c.slot_id == slot_id,
             waitlist_t.c.status == WaitlistStatus.waiting.value,
-            waitlist_t.c.created_at < created_at,
+            sa.or_(
+                waitlist_t.c.created_at < created_at,
+                sa.and_(waitlist_t.c.created_at == created_at, waitlist_t.c.id < entry_id),
+            ),
         )
     )
     return int(ahead or 0) + 1

@@ -30,10 +30,19 @@ _ACTIVE_PREDICATE = sa.text("status IN ('confirmed', 'checked_in')")
 
 
 async def booking_context(
-    session: AsyncSession, slot_id: uuid.UUID, resident_id: uuid.UUID, beneficiary_id: uuid.UUID
+    session: AsyncSession,
+    slot_id: uuid.UUID,
+    resident_id: uuid.UUID,
+    beneficiary_id: uuid.UUID,
+    *,
+    lock_slot: bool = False,
 ) -> sa.Row[Any] | None:
     """Everything a booking decision reads, in one query: the slot, its service and facility, the first
-    announced stop, and the beneficiary if (and only if) it is the caller's and not deleted."""
+    announced stop, and the beneficiary if (and only if) it is the caller's and not deleted.
+
+    `lock_slot` locks the slot row (FOR UPDATE OF slot) for decisions made on `booked` itself, such as
+    joining the waitlist of a full slot: a concurrent cancellation (which frees the place by updating the
+    same row) then either comes first, or comes after and sees the new entry."""
     b = beneficiary_t
     stmt = (
         sa.select(
@@ -46,6 +55,7 @@ async def booking_context(
             service_t.c.id.label("service_id"),
             service_t.c.name.label("service_name"),
             service_t.c.function,
+            service_t.c.service_class,
             service_t.c.booking_mode,
             service_t.c.min_age_years,
             service_t.c.max_age_years,
@@ -77,6 +87,8 @@ async def booking_context(
         )
         .where(slot_t.c.id == slot_id)
     )
+    if lock_slot:
+        stmt = stmt.with_for_update(of=slot_t)
     return (await session.execute(stmt)).one_or_none()
 
 

@@ -112,8 +112,21 @@ async def quote(
     service = await repo.get_service(session, service_id)
     if service is None:
         raise ServiceNotFound()
+    return await quote_known(session, service_id, service.service_class, profile, at)
+
+
+async def quote_known(
+    session: AsyncSession,
+    service_id: uuid.UUID,
+    service_class: str,
+    profile: BeneficiaryProfile,
+    at: datetime,
+) -> Quote:
+    """`quote` for a caller that has already read the service (its class): two queries, price and rules.
+
+    Raises `PriceNotSet` (409 `price_not_set`)."""
     price = await repo.price_at(session, service_id, at)
     if price is None:
         raise PriceNotSet()
     rules = await repo.subsidy_rules_at(session, service_id, at)
-    return split(total_price_fen(service.service_class, price), rules, profile, at)
+    return split(total_price_fen(service_class, price), rules, profile, at)

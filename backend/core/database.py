@@ -102,11 +102,16 @@ class Database:
 db = Database()
 
 
+def ensure_sqlite_directory(url: str) -> None:
+    """A first run has no ./data yet; SQLite creates the file but not its folder."""
+    path = url.split(":///", 1)[-1] if url.startswith("sqlite") else ""
+    if path and not path.startswith(":memory:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str, settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_directory(url)
         engine = create_async_engine(url, echo=settings.db_echo, connect_args={"timeout": 30})
         _sqlite_serialised_writes(engine)
         return engine

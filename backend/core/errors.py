@@ -40,6 +40,9 @@ class Problem(BaseModel):
     model_config = {"extra": "allow"}
 
 
+_RESERVED = frozenset({"type", "title", "status", "detail", "code", "instance", "request_id", "errors"})
+
+
 class AppError(Exception):
     """Base of every error the API answers with. Subclasses set status, code and a bilingual title."""
 
@@ -62,17 +65,13 @@ class AppError(Exception):
         super().__init__(detail.en.format(**params) if detail else self.title.en)
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": "about:blank",
-            "title": self.title.render(),
-            "status": self.status,
-            "code": self.code,
-        }
+        # Extra members never replace the standard ones (a domain field named `status` once did).
+        body: dict[str, Any] = {k: v for k, v in self.extra.items() if k not in _RESERVED}
+        body.update(type="about:blank", title=self.title.render(), status=self.status, code=self.code)
         if self.detail is not None:
             body["detail"] = self.detail.render(**self.params)
         if instance:
             body["instance"] = instance
-        body.update(self.extra)
         return body
 
 

@@ -168,10 +168,15 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
             ).one_or_none()
             if row is None:
                 continue  # released between our insert and our read: try again
+            expired = row.expires_at < now
+            if not expired and row.request_hash != request_hash:
+                # Checked before any takeover: a key stays bound to its first request for 24 h, even
+                # when that request died, so another body under the key is always a 422.
+                raise IdempotencyKeyReused()
             stale = row.status == IN_FLIGHT and row.locked_at < now - timedelta(
                 seconds=settings.idempotency_lease_seconds
             )
-            if row.expires_at < now or stale:
+            if expired or stale:
                 await session.execute(
                     sa.update(table)
                     .where(table.c.id == row.id)
@@ -187,8 +192,6 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
                     )
                 )
                 return Claim(row.id, token)
-            if row.request_hash != request_hash:
-                raise IdempotencyKeyReused()
             if row.status == COMPLETED:
                 return JSONResponse(
                     row.response_body,

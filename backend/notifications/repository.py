@@ -23,17 +23,23 @@ def _insert(session: AsyncSession) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
+# A multi-row INSERT binds one parameter per column and row; PostgreSQL (asyncpg) takes at most 32,767
+# per statement and SQLite 32,766, so a morning's reminders or a facility's suspension notices go in batches.
+BATCH_ROWS = 1000
+
+
 async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Insert messages; one whose `dedupe_key` already exists is skipped. Returns how many were new."""
-    if not rows:
-        return 0
-    stmt = (
-        _insert(session)(outbox_t)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(outbox_t.c.id)
-    )
-    return len((await session.execute(stmt)).scalars().all())
+    inserted = 0
+    for start in range(0, len(rows), BATCH_ROWS):
+        stmt = (
+            _insert(session)(outbox_t)
+            .values(rows[start : start + BATCH_ROWS])
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(outbox_t.c.id)
+        )
+        inserted += len((await session.execute(stmt)).scalars().all())
+    return inserted
 
 
 async def due(session: AsyncSession, now: datetime, limit: int) -> Sequence[sa.Row[Any]]:

@@ -95,7 +95,12 @@ async def deliver_due(session: AsyncSession, now: datetime, batch: int = 100) ->
             values.update(status=OutboxStatus.rejected.value, last_error="; ".join(problems)[:500])
         else:
             assert client is not None
-            outcome = await client.send_subscribe_message(row.openid, template, row.data, row.page)
+            try:
+                outcome = await client.send_subscribe_message(row.openid, template, row.data, row.page)
+            except Exception:
+                # One broken message must not roll back the tick (and re-send what already went out).
+                log.exception("outbox message %s: unexpected error while sending", row.id)
+                outcome = SendOutcome.retry
             attempts = row.attempts + 1
             values["attempts"] = attempts
             if outcome == SendOutcome.sent:

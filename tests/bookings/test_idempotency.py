@@ -129,7 +129,7 @@ async def test_expired_keys_are_purged_once_per_tick(app: object, session: Async
     await session.execute(
         sa.update(IdempotencyRecord)
         .where(IdempotencyRecord.key == "old")  # type: ignore[arg-type]
-        .values(expires_at=utcnow() - timedelta(minutes=1))
+        .values(expires_at=utcnow() - timedelta(hours=2))  # before the (hourly) tick
     )
     await session.commit()
     tick = PURGE_IDEMPOTENCY.tick_for(utcnow())
@@ -137,3 +137,23 @@ async def test_expired_keys_are_purged_once_per_tick(app: object, session: Async
     assert not await run_tick(PURGE_IDEMPOTENCY, tick)
     keys = (await session.execute(sa.select(IdempotencyRecord.key))).scalars().all()
     assert keys == ["fresh"]
+
+
+async def test_a_stale_claim_is_not_taken_over_by_another_body(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    """The key stays bound to its first request: after the lease, the same body takes the claim over,
+    another body is a 422 `idempotency_key_reused` (and books nothing)."""
+    resident, ben = await make_resident(session)
+    slot = await make_slot(session, world.elder_care)
+    raw = f'{{"slot_id":"{slot.id}","beneficiary_id":"{ben.id}"}}'.encode()
+    await claim_key(f"resident:{resident.id}", "k-5", fingerprint("POST", "/api/v1/bookings", raw))
+    await session.execute(sa.update(IdempotencyRecord).values(locked_at=utcnow() - timedelta(minutes=5)))
+    await session.commit()
+    headers = {**resident_headers(resident.id), "Idempotency-Key": "k-5"}
+    other = {"slot_id": str(slot.id), "beneficiary_id": str(ben.id), "note": "另一个请求"}
+    r = await client.post("/bookings", json=other, headers=headers)
+    assert r.status_code == 422 and r.json()["code"] == "idempotency_key_reused"
+    assert await _count(session) == 0
+    r = await client.post("/bookings", content=raw, headers={**headers, "Content-Type": "application/json"})
+    assert r.status_code == 201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -63,7 +64,7 @@ async def test_join_promote_on_cancel(client: httpx.AsyncClient, session: AsyncS
     promoted = (await session.execute(sa.select(Booking).where(Booking.beneficiary_id == b1.id))).scalar_one()
     assert promoted.status == "confirmed" and promoted.source == "waitlist" and promoted.payable_fen == 700
     entry = (
-        await session.execute(sa.select(WaitlistEntry).where(WaitlistEntry.id == r1.json()["id"]))
+        await session.execute(sa.select(WaitlistEntry).where(WaitlistEntry.id == uuid.UUID(r1.json()["id"])))
     ).scalar_one()
     assert entry.status == "promoted" and entry.booking_id == promoted.id
     told = (

@@ -163,3 +163,24 @@ async def test_one_reminder_per_booking(
     assert len(reminders) == 1 and reminders[0].resident_id == resident_id
     assert await _deliver(40 * 60)
     assert {m["template_id"] for m in wechat.sent} == {"tpl-confirmed", "tpl-reminder"}
+
+
+async def test_thousands_of_messages_are_queued_in_batches(app: object, session: AsyncSession) -> None:
+    """A morning's reminders (or a facility's suspension notices) in one call: more rows than one INSERT
+    can bind parameters for (11 a row; PostgreSQL takes 32,767), queued all the same."""
+    from backend.notifications.service import enqueue_many, message
+
+    resident, _ = await make_resident(session)
+    rows = [
+        message(
+            resident.id,
+            MessageKind.booking_reminder,
+            {"thing1": "长者午餐", "time2": "2026年12月1日 11:30", "thing3": "王秀英"},
+            dedupe_key=f"reminder:{i}",
+        )
+        for i in range(3500)
+    ]
+    assert await enqueue_many(session, rows) == 3500
+    assert await enqueue_many(session, rows[:10]) == 0  # deduplicated
+    await session.commit()
+    assert await session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 3500

@@ -14,11 +14,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.errors import BeneficiaryNotFound
 from backend.bookings import cache
 from backend.bookings import repository as repo
 from backend.bookings import repository_bookings as brepo
-from backend.bookings.errors import DuplicateBooking, SlotFull, SlotNotFound
+from backend.bookings.errors import DuplicateBooking, SlotFull
 from backend.bookings.schemas import (
     BookingCreate,
     BookingDetail,
@@ -26,8 +25,8 @@ from backend.bookings.schemas import (
     BookingPublic,
 )
 from backend.bookings.service.common import (
+    bookable_context,
     booking_row,
-    check_bookable,
     public_from_row,
     public_from_view,
     quote_for,
@@ -45,14 +44,9 @@ from backend.notifications.service import enqueue
 
 async def create_booking(session: AsyncSession, principal: Principal, body: BookingCreate) -> BookingPublic:
     now = utcnow()
-    ctx = await brepo.booking_context(session, body.slot_id, principal.id, body.beneficiary_id)
-    if ctx is None:
-        raise SlotNotFound()
-    if ctx.beneficiary_id is None:
-        raise BeneficiaryNotFound()
-    check_bookable(ctx, now, address=body.address)
-    if ctx.already_booked:
-        raise DuplicateBooking()
+    ctx = await bookable_context(
+        session, principal, body.slot_id, body.beneficiary_id, now, address=body.address
+    )
     price = await quote_for(session, ctx)
     if not await repo.take_place(session, ctx.slot_id, now):
         raise SlotFull(waitlist_available=True)

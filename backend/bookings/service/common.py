@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.errors import BeneficiaryNotFound
+from backend.bookings import repository_bookings as brepo
 from backend.bookings import rules
 from backend.bookings.errors import (
     AddressRequired,
     BookingNotFound,
+    DuplicateBooking,
     NotEligible,
     OrderCutoffPassed,
     ServiceNotBookable,
     ServiceSuspended,
+    SlotNotFound,
     SlotNotOpen,
 )
 from backend.bookings.models import SlotStatus
@@ -27,7 +32,7 @@ from backend.bookings.schemas import (
     SlotPublic,
 )
 from backend.catalogue.models import FacilityStatus, ServiceStatus
-from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote
+from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote_known
 from backend.core.access import Principal, Role
 
 
@@ -50,13 +55,37 @@ def check_bookable(ctx: Any, now: datetime, *, address: str | None) -> None:
         raise AddressRequired()
 
 
+async def bookable_context(
+    session: AsyncSession,
+    principal: Principal,
+    slot_id: uuid.UUID,
+    beneficiary_id: uuid.UUID,
+    now: datetime,
+    *,
+    address: str | None,
+    lock_slot: bool = False,
+) -> Any:
+    """Read what a new booking or waitlist entry decides on (one query) and apply every rule to it: the
+    slot exists, the beneficiary is the caller's, the slot and beneficiary pass `check_bookable`, and the
+    beneficiary holds no active booking for the slot yet."""
+    ctx = await brepo.booking_context(session, slot_id, principal.id, beneficiary_id, lock_slot=lock_slot)
+    if ctx is None:
+        raise SlotNotFound()
+    if ctx.beneficiary_id is None:
+        raise BeneficiaryNotFound()
+    check_bookable(ctx, now, address=address)
+    if ctx.already_booked:
+        raise DuplicateBooking()
+    return ctx
+
+
 async def quote_for(session: AsyncSession, ctx: Any) -> Quote:
     profile = BeneficiaryProfile(
         age_years=rules.age_on(ctx.birth_date, rules.local_date(ctx.start_at)),
         dibao=bool(ctx.dibao),
         disability=bool(ctx.disability),
     )
-    return await quote(session, ctx.service_id, profile, ctx.start_at)
+    return await quote_known(session, ctx.service_id, ctx.service_class, profile, ctx.start_at)
 
 
 def booking_row(
@@ -89,29 +118,20 @@ def booking_row(
 
 def public_from_row(row: dict[str, Any], ctx: Any) -> BookingPublic:
     """The reply to a booking just made, from what we wrote and read (no second query)."""
-    return BookingPublic(
-        id=row["id"],
-        status=row["status"],
-        source=row["source"],
-        slot=SlotBrief(
-            id=ctx.slot_id,
-            service_id=ctx.service_id,
+    return public_from_view(
+        SimpleNamespace(
+            **row,
             service_name=ctx.service_name,
-            start_at=ctx.start_at,
             end_at=ctx.end_at,
-        ),
-        beneficiary=BeneficiaryBrief(id=ctx.beneficiary_id, name=ctx.beneficiary_name, relation=ctx.relation),
-        price=PricePublic(**{k: row[k] for k in PricePublic.model_fields}),
-        address=row["address"],
-        note=row["note"],
-        cancel_reason=None,
-        created_at=row["created_at"],
-        status_changed_at=row["status_changed_at"],
+            beneficiary_name=ctx.beneficiary_name,
+            relation=ctx.relation,
+            cancel_reason=None,
+        )
     )
 
 
 def public_from_view(v: Any) -> BookingPublic:
-    """From a row of `repository_bookings._view()`."""
+    """From a row of `repository_bookings._view()` (or anything with the same attributes)."""
     return BookingPublic(
         id=v.id,
         status=v.status,
@@ -124,13 +144,7 @@ def public_from_view(v: Any) -> BookingPublic:
             end_at=v.end_at,
         ),
         beneficiary=BeneficiaryBrief(id=v.beneficiary_id, name=v.beneficiary_name, relation=v.relation),
-        price=PricePublic(
-            total_fen=v.total_fen,
-            subsidy_fen=v.subsidy_fen,
-            discount_fen=v.discount_fen,
-            community_fen=v.community_fen,
-            payable_fen=v.payable_fen,
-        ),
+        price=PricePublic(**{k: getattr(v, k) for k in PricePublic.model_fields}),
         address=v.address,
         note=v.note,
         cancel_reason=v.cancel_reason,

@@ -8,19 +8,16 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.errors import BeneficiaryNotFound
 from backend.bookings import repository as repo
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.errors import (
     AlreadyWaitlisted,
-    DuplicateBooking,
-    SlotNotFound,
     SlotNotFull,
     WaitlistEntryNotFound,
 )
 from backend.bookings.models import WaitlistStatus
 from backend.bookings.schemas import WaitlistJoin, WaitlistPublic
-from backend.bookings.service.common import booking_row, check_bookable, quote_for
+from backend.bookings.service.common import bookable_context, booking_row, check_bookable, quote_for
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.errors import AppError
@@ -36,7 +33,7 @@ async def _public(session: AsyncSession, entry_id: uuid.UUID) -> WaitlistPublic:
     assert entry is not None
     position = None
     if entry.status == WaitlistStatus.waiting:
-        position = await repo.waitlist_position(session, entry.slot_id, entry.created_at)
+        position = await repo.waitlist_position(session, entry.slot_id, entry.created_at, entry.id)
     return WaitlistPublic(
         id=entry.id,
         slot_id=entry.slot_id,
@@ -52,14 +49,11 @@ async def join(
     session: AsyncSession, principal: Principal, slot_id: uuid.UUID, body: WaitlistJoin
 ) -> WaitlistPublic:
     now = utcnow()
-    ctx = await brepo.booking_context(session, slot_id, principal.id, body.beneficiary_id)
-    if ctx is None:
-        raise SlotNotFound()
-    if ctx.beneficiary_id is None:
-        raise BeneficiaryNotFound()
-    check_bookable(ctx, now, address=body.address)
-    if ctx.already_booked:
-        raise DuplicateBooking()
+    # The slot row stays locked until commit: a cancellation freeing a place either commits first (and
+    # this sees the free place) or waits, then promotes this entry.
+    ctx = await bookable_context(
+        session, principal, slot_id, body.beneficiary_id, now, address=body.address, lock_slot=True
+    )
     if ctx.booked < ctx.capacity:
         raise SlotNotFull(extra={"remaining": ctx.capacity - ctx.booked})
     entry_id = uuid.uuid4()

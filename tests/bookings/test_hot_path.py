@@ -1,0 +1,141 @@
+"""Review fixes: the statements of the hot booking write, the waitlist/cancellation race, queue order."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.bookings.models import Booking, Slot, WaitlistEntry
+from backend.bookings.service import lifecycle
+from backend.bookings.service.waitlist import _public
+from backend.core.access import Principal, Role
+from backend.core.clock import utcnow
+from backend.core.database import db
+from tests.bookings.factories import World, make_resident, make_slot, resident_headers
+from tests.conftest import requires_postgres
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement the app's engine runs while the test records."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    engine = db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_the_hot_write_runs_seven_statements(
+    client: httpx.AsyncClient, session: AsyncSession, world: World, statements: list[str]
+) -> None:
+    """Context (1), price and subsidy rules (2), the place (1), the booking, its history and its message
+    (3); with a key, the claim in its own transaction (1) and the stored response (1). The service row is
+    read by the context query, never again by the quote."""
+    resident, ben = await make_resident(session)
+    slot = await make_slot(session, world.elder_care)
+    payload = {"slot_id": str(slot.id), "beneficiary_id": str(ben.id)}
+    statements.clear()
+    r = await client.post("/bookings", json=payload, headers=resident_headers(resident.id))
+    assert r.status_code == 201, r.text
+    work = [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE")]
+    assert work == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"], work
+
+    other, their_ben = await make_resident(session)
+    statements.clear()
+    r = await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(their_ben.id)},
+        headers={**resident_headers(other.id), "Idempotency-Key": "hot-1"},
+    )
+    assert r.status_code == 201, r.text
+    work = [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE")]
+    assert len(work) == 9, work
+
+
+@requires_postgres
+async def test_joining_the_waitlist_while_a_place_is_freed_never_strands_the_entry(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    """A cancellation frees the place and finds nobody waiting, but has not committed yet; meanwhile a
+    resident joins the waitlist of the (still full, as committed) slot. The join must wait for the slot
+    row: after the cancellation commits it sees the free place (409 slot_not_full). Without the lock it
+    committed a waiting entry next to a free place that nobody would ever give it."""
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    holder, b0 = await make_resident(session)
+    joiner, b1 = await make_resident(session)
+    booked = await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(b0.id)},
+        headers=resident_headers(holder.id),
+    )
+    assert booked.status_code == 201
+    booking_id = uuid.UUID(booked.json()["id"])
+    slot_id, joiner_id, b1_id = slot.id, joiner.id, b1.id
+
+    async with db.sessionmaker() as cancelling:
+        await lifecycle.transition(
+            cancelling, Principal(id=holder.id, role=Role.resident), booking_id, "cancel", None
+        )  # frees the place, promotes nobody, keeps the slot row locked until commit
+        join = asyncio.create_task(
+            client.post(
+                f"/slots/{slot.id}/waitlist",
+                json={"beneficiary_id": str(b1.id)},
+                headers=resident_headers(joiner.id),
+            )
+        )
+        await asyncio.sleep(0.5)
+        await cancelling.commit()
+    r = await asyncio.wait_for(join, 30)
+
+    session.expire_all()
+    free = await session.scalar(sa.select(Slot.capacity - Slot.booked).where(Slot.id == slot_id))  # type: ignore[arg-type]
+    waiting = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(WaitlistEntry)
+        .where(WaitlistEntry.slot_id == slot_id, WaitlistEntry.status == "waiting")  # type: ignore[arg-type]
+    )
+    assert not (free and waiting), (free, waiting, r.status_code, r.text)
+    assert r.status_code == 409 and r.json()["code"] == "slot_not_full"
+    r = await client.post(
+        "/bookings",
+        json={"slot_id": str(slot_id), "beneficiary_id": str(b1_id)},
+        headers=resident_headers(joiner_id),
+    )
+    assert r.status_code == 201
+
+
+async def test_entries_made_at_the_same_instant_have_distinct_positions(
+    session: AsyncSession, world: World
+) -> None:
+    """Positions follow the order the queue is served in, (created_at, id): no two share a place."""
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    now = utcnow()
+    ids = sorted(uuid.uuid4() for _ in range(3))
+    for entry_id in ids:
+        resident, ben = await make_resident(session)
+        session.add(
+            WaitlistEntry(
+                id=entry_id,
+                slot_id=slot.id,
+                resident_id=resident.id,
+                beneficiary_id=ben.id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    await session.commit()
+    positions = [(await _public(session, entry_id)).position for entry_id in ids]
+    assert positions == [1, 2, 3]
+    assert await session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
