@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -36,6 +37,8 @@ def build_scheduler(jobs: list[Job] | None = None) -> AsyncIOScheduler:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=max(1, job.every_seconds // 2),
+            # First tick at start-up, not one interval later (the ledger skips a tick already run).
+            next_run_time=datetime.now(UTC),
         )
     return scheduler
 
