@@ -12,18 +12,11 @@ from backend.core.clock import to_shanghai
 
 # Age bands (whole years, inclusive) by function; a service may narrow them with its own min/max.
 FUNCTION_AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
-    FunctionCode.infant_care: (0, 3),  # 婴幼儿托育: 0–3
+    # 婴幼儿托育 "0–3" is 3岁以下 in the rules: until the third birthday (then kindergarten).
+    FunctionCode.infant_care: (0, 2),
     FunctionCode.child_care: (6, 14),  # 儿童托管: school age
     FunctionCode.elder_care: (60, None),  # 养老服务: 60 and over
 }
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Whole years between `birth_date` and `on`."""
-    years = on.year - birth_date.year
-    if (on.month, on.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
 
 
 def age_band(function: str, min_age: int | None, max_age: int | None) -> tuple[int | None, int | None]:

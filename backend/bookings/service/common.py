@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.errors import BeneficiaryNotFound
+from backend.accounts.service import age_on
 from backend.bookings import repository_bookings as brepo
 from backend.bookings import rules
 from backend.bookings.errors import (
@@ -47,7 +48,7 @@ def check_bookable(ctx: Any, now: datetime, *, address: str | None) -> None:
         raise ServiceSuspended(extra={"suspended_from": ctx.suspended_from.isoformat()})
     if now > rules.order_cutoff(ctx.start_at, ctx.function, ctx.booking_mode, ctx.order_cutoff_minutes):
         raise OrderCutoffPassed()
-    age = rules.age_on(ctx.birth_date, slot_day)
+    age = age_on(ctx.birth_date, slot_day)
     band = rules.age_band(ctx.function, ctx.min_age_years, ctx.max_age_years)
     if not rules.is_eligible(age, band):
         raise NotEligible(extra={"age_years": age, "min_age_years": band[0], "max_age_years": band[1]})
@@ -81,7 +82,7 @@ async def bookable_context(
 
 async def quote_for(session: AsyncSession, ctx: Any) -> Quote:
     profile = BeneficiaryProfile(
-        age_years=rules.age_on(ctx.birth_date, rules.local_date(ctx.start_at)),
+        age_years=age_on(ctx.birth_date, rules.local_date(ctx.start_at)),
         dibao=bool(ctx.dibao),
         disability=bool(ctx.disability),
     )
