@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from backend.api import build_api_router
 from backend.core import http, kv
 from backend.core.database import db
 from backend.core.errors import PROBLEM_JSON, Problem, install_error_handlers
-from backend.core.i18n import negotiate, set_language
+from backend.core.i18n import LanguageMiddleware
 from backend.core.limits import BodySizeLimitMiddleware
 from backend.core.logging import configure_logging
 from backend.core.metrics import MetricsMiddleware, metrics_endpoint
@@ -69,15 +69,8 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
     app.state.start_scheduler = start_scheduler
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def _language(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        set_language(negotiate(request.headers.get("accept-language")))
-        response = await call_next(request)
-        response.headers.setdefault(
-            "Content-Language", "en" if negotiate(request.headers.get("accept-language")) == "en" else "zh-CN"
-        )
-        return response
-
+    # Outermost last: metrics, then request id, then body size, then language.
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware,

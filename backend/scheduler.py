@@ -19,9 +19,10 @@ def all_jobs() -> list[Job]:
     """Every domain's `jobs.py` contributes its JOBS here."""
     jobs: list[Job] = []
     from backend.bookings import jobs as booking_jobs
+    from backend.catalogue import jobs as catalogue_jobs
     from backend.notifications import jobs as notification_jobs
 
-    for module in (booking_jobs, notification_jobs):
+    for module in (catalogue_jobs, booking_jobs, notification_jobs):
         jobs.extend(module.JOBS)
     return jobs
 

@@ -88,6 +88,9 @@ async def list_slots(
     stmt = (
         sa.select(
             service_t.c.id.label("service_id"),
+            service_t.c.function,
+            service_t.c.booking_mode,
+            service_t.c.order_cutoff_minutes,
             slot_t.c.id,
             slot_t.c.start_at,
             slot_t.c.end_at,

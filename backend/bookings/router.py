@@ -7,7 +7,6 @@ Create routes accept `Idempotency-Key` (`backend.core.idempotency`); its depende
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -32,6 +31,7 @@ from backend.bookings.schemas import (
 )
 from backend.bookings.service import bookings, lifecycle, slots, suspensions, waitlist
 from backend.core.access import PUBLIC, Principal, Role, allow
+from backend.core.clock import InRangeDate
 from backend.core.database import SessionDep
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, idempotent
@@ -61,8 +61,8 @@ async def list_slots(
     service_id: uuid.UUID,
     request: Request,
     session: SessionDep,
-    from_: Annotated[date | None, Query(alias="from", description="First day (default today)")] = None,
-    to: Annotated[date | None, Query(description="Day after the last (default from + 7)")] = None,
+    from_: Annotated[InRangeDate | None, Query(alias="from", description="First day (default today)")] = None,
+    to: Annotated[InRangeDate | None, Query(description="Day after the last (default from + 7)")] = None,
 ) -> Response:
     """Slots with capacity, remaining places and status (open | full | closed); cached per service."""
     return await cached_json(
@@ -129,7 +129,9 @@ async def list_bookings(
     staff: BookingStaff,
     session: SessionDep,
     service_id: uuid.UUID | None = None,
-    date_: Annotated[date | None, Query(alias="date", description="Day of the slot (Asia/Shanghai)")] = None,
+    date_: Annotated[
+        InRangeDate | None, Query(alias="date", description="Day of the slot (Asia/Shanghai)")
+    ] = None,
     status: BookingStatusFilter | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,

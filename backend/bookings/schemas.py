@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,10 +16,11 @@ from pydantic import (
     model_validator,
 )
 
-from backend.core.clock import to_shanghai
+from backend.core.clock import InRangeDate, InRangeDateTime, to_shanghai
 
 Shanghai = Annotated[datetime, PlainSerializer(lambda v: to_shanghai(v).isoformat(), return_type=str)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_SLOT_LENGTH = timedelta(days=31)
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
@@ -32,14 +32,16 @@ class _Write(BaseModel):
 
 
 class SlotCreate(_Write):
-    start_at: AwareDatetime
-    end_at: AwareDatetime
+    start_at: InRangeDateTime
+    end_at: InRangeDateTime
     capacity: int = Field(ge=1, le=10000)
 
     @model_validator(mode="after")
     def _order(self) -> SlotCreate:
         if self.end_at <= self.start_at:
             raise ValueError("end_at must be after start_at")
+        if self.end_at - self.start_at > MAX_SLOT_LENGTH:
+            raise ValueError("a slot lasts at most 31 days")
         return self
 
 
@@ -56,6 +58,7 @@ class SlotPublic(BaseModel):
     capacity: int
     remaining: int
     status: Literal["open", "full", "closed"]
+    book_by: Shanghai = Field(description="When bookings close: the meal order cut-off, else the start")
 
 
 class SlotList(BaseModel):
@@ -73,8 +76,8 @@ class ScheduleCreate(_Write):
     start_time: time = Field(description="Wall-clock time in Asia/Shanghai, e.g. 08:00")
     end_time: time
     capacity: int = Field(ge=1, le=10000)
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: InRangeDate
+    valid_to: InRangeDate | None = None
 
     @model_validator(mode="after")
     def _check(self) -> ScheduleCreate:
@@ -190,7 +193,7 @@ class WaitlistPublic(BaseModel):
 class SuspensionCreate(_Write):
     service_id: uuid.UUID | None = None
     facility_id: uuid.UUID | None = None
-    starts_on: date
+    starts_on: InRangeDate
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
     @model_validator(mode="after")

@@ -149,3 +149,18 @@ async def subsidy_rule_history(session: AsyncSession, service_id: uuid.UUID) -> 
         .order_by(col(SubsidyRule.valid_from).desc(), col(SubsidyRule.id))
     )
     return list(await session.exec(stmt))
+
+
+async def changes_taking_effect(session: AsyncSession, after: datetime, until: datetime) -> int:
+    """How many dated versions (prices, disclosures, subsidy rules) start or end in (after, until]."""
+    windows = [
+        (ServicePrice, col(ServicePrice.effective_from)),
+        (ServiceDisclosure, col(ServiceDisclosure.effective_at)),
+        (SubsidyRule, col(SubsidyRule.valid_from)),
+        (SubsidyRule, col(SubsidyRule.valid_until)),
+    ]
+    total = 0
+    for model, column in windows:
+        stmt = sa.select(sa.func.count()).select_from(model).where(column > after, column <= until)
+        total += int((await session.execute(stmt)).scalar_one())
+    return total

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.catalogue.models import (
     BookingMode,
@@ -19,6 +18,7 @@ from backend.catalogue.models import (
     SubsidyPayer,
 )
 from backend.catalogue.schemas import ShanghaiTime, StaffQualification
+from backend.core.clock import InRangeDate, InRangeDateTime
 
 # 统一社会信用代码: 18 characters from the GB 32100-2015 alphabet (no I, O, S, V, Z).
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
@@ -43,7 +43,7 @@ class OperatorCreate(_In):
     credit_code: str = Field(pattern=CREDIT_CODE)
     operating_model: OperatingModel
     district_id: uuid.UUID
-    started_on: date
+    started_on: InRangeDate
     phone: str | None = Field(default=None, pattern=PHONE)
 
 
@@ -62,7 +62,7 @@ class OperatorStaffView(BaseModel):
     operating_model: OperatingModel
     status: OrgStatus
     grade: str | None
-    started_on: date
+    started_on: InRangeDate
     phone: str | None
 
 
@@ -187,8 +187,8 @@ class LicenceCreate(_In):
     kind: LicenceKind
     number: str = Field(min_length=3, max_length=64)
     issued_by: str | None = Field(default=None, max_length=100)
-    valid_from: date
-    valid_until: date | None = None
+    valid_from: InRangeDate
+    valid_until: InRangeDate | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> LicenceCreate:
@@ -281,7 +281,7 @@ class PriceCreate(_In):
     market_price_fen: int = Field(ge=0, le=100_000_000)
     assessed_price_fen: int | None = Field(default=None, ge=0, le=100_000_000)
     inclusive_price_fen: int | None = Field(default=None, ge=0, le=100_000_000)
-    effective_from: AwareDatetime | None = None  # default: now
+    effective_from: InRangeDateTime | None = None  # default: now
 
 
 class SubsidyRuleCreate(_In):
@@ -293,8 +293,8 @@ class SubsidyRuleCreate(_In):
     requires_disability: bool = False
     amount_fen: int | None = Field(default=None, gt=0, le=100_000_000)
     rate_bp: int | None = Field(default=None, gt=0, le=10_000)
-    valid_from: AwareDatetime | None = None  # default: now
-    valid_until: AwareDatetime | None = None
+    valid_from: InRangeDateTime | None = None  # default: now
+    valid_until: InRangeDateTime | None = None
 
     @model_validator(mode="after")
     def _check(self) -> SubsidyRuleCreate:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, AwareDatetime, Field
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -21,3 +24,20 @@ def as_utc(value: datetime) -> datetime:
 
 def to_shanghai(value: datetime) -> datetime:
     return as_utc(value).astimezone(SHANGHAI)
+
+
+# Dates the service deals in. Anything outside is a typo (or a probe), and year 9999 plus eight hours
+# would overflow the calendar when shown in Asia/Shanghai.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def _datetime_in_range(value: datetime) -> datetime:
+    if not EARLIEST_DATE <= as_utc(value).date() <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+# Use these in request schemas and query parameters instead of bare `date` / `AwareDatetime`.
+InRangeDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+InRangeDateTime = Annotated[AwareDatetime, AfterValidator(_datetime_in_range)]

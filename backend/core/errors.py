@@ -68,8 +68,8 @@ class AppError(Exception):
         # Extra members never replace the standard ones (a domain field named `status` once did).
         body: dict[str, Any] = {k: v for k, v in self.extra.items() if k not in _RESERVED}
         body.update(type="about:blank", title=self.title.render(), status=self.status, code=self.code)
-        if self.detail is not None:
-            body["detail"] = self.detail.render(**self.params)
+        # Clients show `detail`; without a specific one it repeats the title rather than being absent.
+        body["detail"] = (self.detail or self.title).render(**self.params)
         if instance:
             body["instance"] = instance
         return body
@@ -112,6 +112,11 @@ class Unprocessable(AppError):
     status = 422
     code = "unprocessable"
     title = Msg("无法处理该请求", "The request cannot be processed")
+
+
+class ValueOutOfRange(Unprocessable):
+    code = "value_out_of_range"
+    title = Msg("日期或数值超出允许范围", "A date or number is out of the supported range")
 
 
 class TooManyRequests(AppError):
@@ -185,7 +190,9 @@ def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None
     return JSONResponse(body, status_code=body["status"], headers=headers, media_type=PROBLEM_JSON)
 
 
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+def _field_path(loc: tuple[Any, ...] | list[Any], error_type: str = "") -> str:
+    if error_type == "json_invalid":
+        return "body"  # the location is a character offset, meaningless as a field name
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
         parts = parts[1:] or parts
@@ -199,7 +206,7 @@ def validation_problem(errors: list[dict[str, Any]], instance: str) -> dict[str,
         message = err.get("msg", "")
         if lang != "en":
             message = _VALIDATION_ZH.get(err.get("type", ""), "取值无效")
-        items.append({"field": _field_path(err.get("loc", ())), "message": message})
+        items.append({"field": _field_path(err.get("loc", ()), err.get("type", "")), "message": message})
     title = Msg("请求参数有误", "The request has invalid fields")
     return {
         "type": "about:blank",
@@ -232,6 +239,12 @@ def install_error_handlers(app: FastAPI) -> None:
         # A race past a pre-check (two creates with one unique value): a conflict, not a server fault.
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
         return problem_response(DataConflict().to_problem(request.url.path))
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        # A date or number past what the database or the calendar holds (year 9999 + 8 hours, …).
+        log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(ValueOutOfRange().to_problem(request.url.path))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

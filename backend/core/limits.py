@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core.errors import _HTTP_CODES
+from backend.core.i18n import negotiate
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -33,7 +37,7 @@ class BodySizeLimitMiddleware:
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await self._reject(send)
+                    await self._reject(send, scope)
                     return
         received = 0
         response_started = False
@@ -57,16 +61,13 @@ class BodySizeLimitMiddleware:
             await self.app(scope, _receive, _send)
         except BodyTooLarge:
             if not response_started:
-                await self._reject(send)
+                await self._reject(send, scope)
 
-    async def _reject(self, send: Send) -> None:
-        import json
-
-        from backend.core.i18n import current_language
-
+    async def _reject(self, send: Send, scope: Scope) -> None:
+        lang = negotiate(Headers(scope=scope).get("accept-language"))
         code, title = _HTTP_CODES[413]
         body = json.dumps(
-            {"type": "about:blank", "title": title.render(current_language()), "status": 413, "code": code},
+            {"type": "about:blank", "title": title.render(lang), "status": 413, "code": code},
             ensure_ascii=False,
         ).encode()
         await send(

@@ -114,6 +114,7 @@ async def test_resident_cannot_cancel_after_the_cutoff(
     await move_slot_start(session, slot.id, utcnow() + timedelta(minutes=60))
     r = await client.post(f"/bookings/{booking_id}/cancel", json={}, headers=resident)
     assert r.status_code == 409 and r.json()["code"] == "cancel_window_closed"
+    assert r.json()["deadline"].endswith("+08:00")
     assert r.json()["title"] == "已过可取消时间"
 
 

@@ -141,3 +141,35 @@ async def test_weekly_schedule_opens_slots_ahead_idempotently(
         .all()
     )
     assert all(to_shanghai(s).strftime("%H:%M") == "23:58" for s in starts)
+
+
+async def test_dates_beyond_the_calendar_are_422_not_500(client: httpx.AsyncClient, world: World) -> None:
+    url = f"/services/{world.elder_care.id}/slots"
+    staff = supplier_headers(world.supplier.id)
+    for query in ("from=9999-12-31", "from=0001-01-01&to=0001-01-05", "from=9999-12-25"):
+        r = await client.get(f"{url}?{query}")
+        assert r.status_code == 422, (query, r.text)
+    for start, end in [
+        ("9999-12-31T20:00:00-12:00", "9999-12-31T21:00:00-12:00"),  # year 10000 in UTC
+        ("9999-12-31T22:00:00+00:00", "9999-12-31T23:00:00+00:00"),  # overflows when shown at +08:00
+    ]:
+        r = await client.post(url, json={"start_at": start, "end_at": end, "capacity": 1}, headers=staff)
+        assert r.status_code == 422, r.text
+    start = utcnow() + timedelta(days=1)
+    long = {"start_at": _iso(start), "end_at": _iso(start + timedelta(days=40)), "capacity": 1}
+    assert (await client.post(url, json=long, headers=staff)).status_code == 422
+    for day in ("9999-12-31", "0001-01-01"):
+        r = await client.get(f"/bookings?service_id={world.elder_care.id}&date={day}", headers=staff)
+        assert r.status_code == 422, r.text
+
+
+async def test_meal_slots_show_when_orders_close(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    soon = await make_slot(session, world.meal, starts_in=timedelta(minutes=90))  # cut-off passed
+    later = await make_slot(session, world.meal, starts_in=timedelta(hours=5))
+    items = {i["id"]: i for i in (await client.get(f"/services/{world.meal.id}/slots")).json()["items"]}
+    assert items[str(soon.id)]["status"] == "closed"
+    assert items[str(later.id)]["status"] == "open"
+    book_by = to_shanghai(later.start_at - timedelta(minutes=120)).isoformat()
+    assert items[str(later.id)]["book_by"] == book_by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from backend.core.jobs import run_tick
 from backend.notifications.models import OutboxMessage
 from tests.bookings.factories import (
     World,
+    make_many_residents,
     make_resident,
     make_slot,
     move_slot_start,
@@ -140,3 +142,37 @@ async def test_entries_lapse_when_the_slot_starts(
     assert not await run_tick(LAPSE_WAITLIST, next_tick)  # the same tick runs once
     session.expire_all()
     assert await session.scalar(sa.select(WaitlistEntry.status)) == "lapsed"
+
+
+async def test_simultaneous_joins_get_distinct_positions_in_queue_order(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    holder, *joiners = await make_many_residents(session, 8)
+    r = await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(holder[1])},
+        headers=resident_headers(holder[0]),
+    )
+    assert r.status_code == 201
+    replies = await asyncio.gather(
+        *(
+            client.post(
+                f"/slots/{slot.id}/waitlist",
+                json={"beneficiary_id": str(beneficiary)},
+                headers=resident_headers(resident),
+            )
+            for resident, beneficiary in joiners
+        )
+    )
+    assert all(r.status_code == 201 for r in replies), [r.text for r in replies]
+    positions = {r.json()["id"]: r.json()["position"] for r in replies}
+    assert sorted(positions.values()) == list(range(1, 8))
+    queue = (
+        await session.exec(
+            sa.select(WaitlistEntry.id)  # type: ignore[call-overload]
+            .where(WaitlistEntry.slot_id == slot.id)
+            .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        )
+    ).all()
+    assert [positions[str(row[0])] for row in queue] == list(range(1, 8))

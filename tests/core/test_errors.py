@@ -125,3 +125,31 @@ async def test_unique_violation_race_is_409_not_500(probe_client: httpx.AsyncCli
     assert r.status_code == 409
     assert r.json()["code"] == "data_conflict"
     assert "duplicate key" not in r.text
+
+
+async def test_detail_defaults_to_the_title(client: httpx.AsyncClient) -> None:
+    r = await client.get("/facilities?cursor=not-a-cursor!")
+    body = r.json()
+    assert r.status_code == 422 and body["detail"] == body["title"]
+
+
+async def test_malformed_json_points_at_the_body(probe_client: httpx.AsyncClient) -> None:
+    r = await probe_client.post(
+        "/things", content=b'{"name": "a", oops}', headers={"Content-Type": "application/json"}
+    )
+    assert [e["field"] for e in r.json()["errors"]] == ["body"]
+
+
+async def test_streamed_body_over_the_limit_is_413_in_the_callers_language(
+    probe_client: httpx.AsyncClient,
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b"x" * 65536
+
+    r = await probe_client.post(
+        "/things", content=chunks(), headers={"Content-Type": "application/json", "Accept-Language": "en_US"}
+    )
+    assert r.status_code == 413
+    assert r.json()["code"] == "payload_too_large" and r.json()["title"] == "Request body too large"
+    assert r.headers["content-language"] == "en"

@@ -154,9 +154,10 @@ def public_from_view(v: Any) -> BookingPublic:
     )
 
 
-def slot_public(row: Any, now: datetime) -> SlotPublic:
+def slot_public(row: Any, now: datetime, book_by: datetime) -> SlotPublic:
+    """`book_by` is when orders close (the meal cut-off, else the start): past it the slot shows closed."""
     remaining = max(row.capacity - row.booked, 0)
-    if row.status != SlotStatus.open or row.start_at <= now:
+    if row.status != SlotStatus.open or book_by <= now:
         status = "closed"
     elif remaining == 0:
         status = "full"
@@ -170,6 +171,7 @@ def slot_public(row: Any, now: datetime) -> SlotPublic:
         capacity=row.capacity,
         remaining=remaining,
         status=status,
+        book_by=book_by,
     )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.bookings import cache
+from backend.bookings import cache, rules
 from backend.bookings import repository as repo
 from backend.bookings.errors import CapacityBelowBooked, InvalidRange, SlotExists, SlotNotFound
 from backend.bookings.models import SlotStatus
@@ -61,15 +62,10 @@ async def open_slot(
     if not await repo.insert_slots(session, [row]):
         raise SlotExists()
     cache.invalidate_after_commit(session, service.id)
-    return SlotPublic(
-        id=row["id"],
-        service_id=service.id,
-        start_at=body.start_at,
-        end_at=body.end_at,
-        capacity=body.capacity,
-        remaining=body.capacity,
-        status="open",
+    book_by = rules.order_cutoff(
+        body.start_at, service.function, service.booking_mode, service.order_cutoff_minutes
     )
+    return slot_public(SimpleNamespace(**row), now, book_by)
 
 
 def schedule_occurrences(schedule: Any, first: date, last: date) -> list[tuple[datetime, datetime]]:
@@ -154,7 +150,7 @@ async def update_slot(
     slot = await repo.get_slot(session, slot_id)
     if slot is None:
         raise SlotNotFound()
-    await get_service_for_supplier(session, principal, slot.service_id)
+    service = await get_service_for_supplier(session, principal, slot.service_id)
     now = utcnow()
     if body.capacity is not None and body.capacity != slot.capacity:
         if not await repo.set_capacity(session, slot_id, body.capacity, now):
@@ -165,7 +161,11 @@ async def update_slot(
         await repo.close_slot(session, slot_id, now)
     cache.invalidate_after_commit(session, slot.service_id)
     updated = await repo.get_slot(session, slot_id)
-    return slot_public(updated, now)
+    assert updated is not None
+    book_by = rules.order_cutoff(
+        updated.start_at, service.function, service.booking_mode, service.order_cutoff_minutes
+    )
+    return slot_public(updated, now, book_by)
 
 
 def _window(start: date | None, end: date | None) -> tuple[datetime, datetime]:
@@ -195,4 +195,11 @@ async def list_slots(
     if rows is None:
         raise ServiceNotFound()
     now = utcnow()
-    return SlotList(items=[slot_public(r, now) for r in rows])
+    return SlotList(
+        items=[
+            slot_public(
+                r, now, rules.order_cutoff(r.start_at, r.function, r.booking_mode, r.order_cutoff_minutes)
+            )
+            for r in rows
+        ]
+    )

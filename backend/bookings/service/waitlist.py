@@ -56,6 +56,9 @@ async def join(
     )
     if ctx.booked < ctx.capacity:
         raise SlotNotFull(extra={"remaining": ctx.capacity - ctx.booked})
+    # The queue is ordered by created_at: stamp it now that the slot is locked, so the order of the
+    # queue is the order in which joins got the lock (not the order in which they arrived).
+    entered_at = utcnow()
     entry_id = uuid.uuid4()
     inserted = await repo.insert_waitlist_entry(
         session,
@@ -67,8 +70,8 @@ async def join(
             "status": WaitlistStatus.waiting.value,
             "address": body.address,
             "note": body.note,
-            "created_at": now,
-            "updated_at": now,
+            "created_at": entered_at,
+            "updated_at": entered_at,
         },
     )
     if not inserted:
