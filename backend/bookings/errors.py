@@ -94,6 +94,11 @@ class IllegalTransition(Conflict):
     title = Msg("预约当前状态不允许此操作", "The booking's current status does not allow this")
 
 
+class CheckInTooEarly(Conflict):
+    code = "check_in_too_early"
+    title = Msg("只能在服务当天签到", "Check-in opens on the day of the service")
+
+
 class SlotNotStarted(Conflict):
     code = "slot_not_started"
     title = Msg("服务尚未开始，不能标记为未到", "The service has not started: it cannot be a no-show yet")

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings.models import Slot, SlotSchedule, SlotStatus, Suspension, WaitlistEntry, WaitlistStatus
 from backend.catalogue.models import Facility, Service
+from backend.core.database import UTCDateTime
 
 slot_t: sa.Table = Slot.__table__  # type: ignore[attr-defined]
 schedule_t: sa.Table = SlotSchedule.__table__  # type: ignore[attr-defined]
@@ -274,3 +275,32 @@ def earliest_suspension(service_id: Any, facility_id: Any) -> sa.ScalarSelect[An
         .where(sa.or_(suspension_t.c.service_id == service_id, suspension_t.c.facility_id == facility_id))
         .scalar_subquery()
     )
+
+
+async def list_waitlist_for_resident(
+    session: AsyncSession, resident_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[sa.Row[Any]]:
+    """The resident's entries, newest first, each with its position (null unless waiting), in one query."""
+    ahead = waitlist_t.alias("ahead")
+    position = (
+        sa.select(sa.func.count() + 1)
+        .where(
+            ahead.c.slot_id == waitlist_t.c.slot_id,
+            ahead.c.status == WaitlistStatus.waiting.value,
+            sa.tuple_(ahead.c.created_at, ahead.c.id) < sa.tuple_(waitlist_t.c.created_at, waitlist_t.c.id),
+        )
+        .scalar_subquery()
+    )
+    stmt = sa.select(
+        waitlist_t,
+        sa.case((waitlist_t.c.status == WaitlistStatus.waiting.value, position), else_=None).label(
+            "position"
+        ),
+    ).where(waitlist_t.c.resident_id == resident_id)
+    if after is not None:
+        stmt = stmt.where(
+            sa.tuple_(waitlist_t.c.created_at, waitlist_t.c.id)
+            < sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
+        )
+    stmt = stmt.order_by(waitlist_t.c.created_at.desc(), waitlist_t.c.id.desc()).limit(limit + 1)
+    return (await session.execute(stmt)).all()

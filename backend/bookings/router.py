@@ -182,6 +182,14 @@ async def join_waitlist(
     return await idem.run(session, lambda: waitlist.join(session, resident, slot_id, body))
 
 
+@router.get("/me/waitlist", response_model=Page[WaitlistPublic])
+async def list_my_waitlist(
+    resident: Resident, session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Page[WaitlistPublic]:
+    """The resident's waitlist entries, newest first, with their current place in line."""
+    return await waitlist.list_mine(session, resident, limit, cursor)
+
+
 @router.post("/waitlist/{entry_id}/withdraw", response_model=WaitlistPublic)
 async def withdraw_from_waitlist(
     entry_id: uuid.UUID, resident: Resident, session: SessionDep

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.i18n import Msg, current_language
@@ -119,6 +119,13 @@ class ValueOutOfRange(Unprocessable):
     title = Msg("日期或数值超出允许范围", "A date or number is out of the supported range")
 
 
+class InvalidValue(Unprocessable):
+    code = "invalid_value"
+    title = Msg(
+        "输入中含有无法保存的字符或数值", "The input holds a character or number that cannot be stored"
+    )
+
+
 class TooManyRequests(AppError):
     status = 429
     code = "too_many_requests"
@@ -219,6 +226,15 @@ def validation_problem(errors: list[dict[str, Any]], instance: str) -> dict[str,
     }
 
 
+def _sqlstate(exc: DBAPIError) -> str:
+    """The SQLSTATE of a database error, from the driver's exception or the one it wraps (asyncpg)."""
+    for err in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        state = getattr(err, "sqlstate", None) or getattr(err, "pgcode", None)
+        if isinstance(state, str):
+            return state
+    return ""
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -239,6 +255,16 @@ def install_error_handlers(app: FastAPI) -> None:
         # A race past a pre-check (two creates with one unique value): a conflict, not a server fault.
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
         return problem_response(DataConflict().to_problem(request.url.path))
+
+    @app.exception_handler(DBAPIError)
+    async def _database_refused(request: Request, exc: DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 is "data exception": the database refused a value the schemas let through
+        # (a NUL character in text, a number too large). Anything else is a fault of ours: a 500.
+        if _sqlstate(exc).startswith("22"):
+            log.warning("data exception on %s %s: %s", request.method, request.url.path, exc.orig)
+            return problem_response(InvalidValue().to_problem(request.url.path))
+        log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem_response(InternalError().to_problem(request.url.path))
 
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:

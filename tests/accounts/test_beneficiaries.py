@@ -16,6 +16,7 @@ from backend.accounts.errors import BeneficiaryNotFound
 from backend.accounts.models import Beneficiary
 from backend.accounts.service import MAX_BENEFICIARIES, age_on, get_owned_beneficiary
 from tests.accounts.factories import make_beneficiary, make_resident, resident_headers
+from tests.conftest import is_postgres
 
 
 async def test_crud_of_own_beneficiaries(client: httpx.AsyncClient, session: AsyncSession) -> None:
@@ -165,3 +166,21 @@ async def test_a_twin_that_slips_past_the_check_is_refused_without_breaking_the_
     assert await repo.save_unique(session, twin) is False
     assert await repo.count_live_beneficiaries(session, resident.id) == 1  # still usable
     await session.rollback()
+
+
+async def test_text_with_a_nul_character_is_4xx_not_500(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # PostgreSQL cannot store NUL in text; the schemas let it through, the database refuses it.
+    resident = await make_resident(session)
+    h = resident_headers(resident)
+    r = await client.patch("/me", json={"nickname": "a\u0000b"}, headers=h)
+    assert r.status_code < 500, r.text
+    if is_postgres():
+        assert r.status_code == 422 and r.json()["code"] == "invalid_value"
+    r = await client.post(
+        "/me/beneficiaries",
+        json={"name": "王\u0000", "relation": "parent", "birth_date": "1948-05-02"},
+        headers=h,
+    )
+    assert r.status_code < 500, r.text

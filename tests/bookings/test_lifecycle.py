@@ -41,6 +41,9 @@ async def test_check_in_then_complete_and_history(
     r = await client.post(f"/bookings/{booking_id}/complete", headers=staff)
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
     r = await client.post(f"/bookings/{booking_id}/check-in", headers=staff)
+    assert r.status_code == 409 and r.json()["code"] == "check_in_too_early"  # the slot is tomorrow
+    await move_slot_start(session, slot.id, utcnow() - timedelta(minutes=1))
+    r = await client.post(f"/bookings/{booking_id}/check-in", headers=staff)
     assert r.status_code == 200 and r.json()["status"] == "checked_in"
     r = await client.post(f"/bookings/{booking_id}/check-in", headers=staff)
     assert r.status_code == 409

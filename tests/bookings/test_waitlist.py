@@ -176,3 +176,61 @@ async def test_simultaneous_joins_get_distinct_positions_in_queue_order(
         )
     ).all()
     assert [positions[str(row[0])] for row in queue] == list(range(1, 8))
+
+
+async def test_residents_see_their_place_in_line(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    (holder, b0), (first, b1), (second, b2) = await make_many_residents(session, 3)
+    await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(b0)},
+        headers=resident_headers(holder),
+    )
+    for resident, beneficiary in ((first, b1), (second, b2)):
+        r = await client.post(
+            f"/slots/{slot.id}/waitlist",
+            json={"beneficiary_id": str(beneficiary)},
+            headers=resident_headers(resident),
+        )
+        assert r.status_code == 201
+    mine = (await client.get("/me/waitlist", headers=resident_headers(second))).json()
+    assert [(e["slot_id"], e["position"]) for e in mine["items"]] == [(str(slot.id), 2)]
+    # the one ahead withdraws: the second moves up
+    ahead = (await client.get("/me/waitlist", headers=resident_headers(first))).json()["items"][0]
+    r = await client.post(f"/waitlist/{ahead['id']}/withdraw", headers=resident_headers(first))
+    assert r.json()["status"] == "withdrawn" and r.json()["position"] is None
+    assert (await client.get("/me/waitlist", headers=resident_headers(second))).json()["items"][0][
+        "position"
+    ] == 1
+    first_view = (await client.get("/me/waitlist?limit=1", headers=resident_headers(first))).json()
+    assert first_view["items"][0]["position"] is None and first_view["next_cursor"] is None
+    assert (await client.get("/me/waitlist", headers=resident_headers(holder))).json()["items"] == []
+    assert (await client.get("/me/waitlist?cursor=%%%")).status_code == 401
+
+
+async def test_the_waitlist_listing_pages_newest_first(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    (holder, b0), (waiter, b1) = await make_many_residents(session, 2)
+    slots = [
+        await make_slot(session, world.elder_care, capacity=1, starts_in=timedelta(days=d)) for d in (1, 2, 3)
+    ]
+    for slot in slots:
+        await client.post(
+            "/bookings",
+            json={"slot_id": str(slot.id), "beneficiary_id": str(b0)},
+            headers=resident_headers(holder),
+        )
+        r = await client.post(
+            f"/slots/{slot.id}/waitlist", json={"beneficiary_id": str(b1)}, headers=resident_headers(waiter)
+        )
+        assert r.status_code == 201
+    seen: list[str] = []
+    url = "/me/waitlist?limit=2"
+    while url:
+        page = (await client.get(url, headers=resident_headers(waiter))).json()
+        seen += [e["slot_id"] for e in page["items"]]
+        url = f"/me/waitlist?limit=2&cursor={page['next_cursor']}" if page["next_cursor"] else ""
+    assert seen == [str(s.id) for s in reversed(slots)]

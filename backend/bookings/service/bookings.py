@@ -25,6 +25,7 @@ from backend.bookings.schemas import (
     BookingPublic,
 )
 from backend.bookings.service.common import (
+    after_cursor,
     bookable_context,
     booking_row,
     public_from_row,
@@ -36,7 +37,7 @@ from backend.bookings.service.common import (
 from backend.catalogue.errors import ServiceNotFound
 from backend.core.access import Principal, Role
 from backend.core.clock import SHANGHAI, utcnow
-from backend.core.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from backend.core.pagination import Page, encode_cursor
 from backend.notifications import messages
 from backend.notifications.models import MessageKind
 from backend.notifications.service import enqueue
@@ -81,20 +82,10 @@ async def get_booking(session: AsyncSession, principal: Principal, booking_id: u
     return BookingDetail(**public_from_view(view).model_dump(), history=history)
 
 
-def _after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    values = decode_cursor(cursor)
-    if values is None:
-        return None
-    try:
-        return datetime.fromisoformat(values["t"]), uuid.UUID(values["i"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidCursor() from exc
-
-
 async def list_mine(
     session: AsyncSession, principal: Principal, status: str | None, limit: int, cursor: str | None
 ) -> Page[BookingPublic]:
-    rows = await brepo.list_for_resident(session, principal.id, status, _after(cursor), limit)
+    rows = await brepo.list_for_resident(session, principal.id, status, after_cursor(cursor), limit)
     items = [public_from_view(r) for r in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -129,7 +120,7 @@ async def list_for_staff(
         service_id=service_id,
         window=window,
         status=status,
-        after=_after(cursor),
+        after=after_cursor(cursor),
         limit=limit,
     )
     items = [public_from_view(r) for r in rows[:limit]]

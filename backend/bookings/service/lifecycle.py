@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.bookings import cache, rules
 from backend.bookings import repository as repo
 from backend.bookings import repository_bookings as brepo
-from backend.bookings.errors import CancelWindowClosed, IllegalTransition, SlotNotStarted
+from backend.bookings.errors import CancelWindowClosed, CheckInTooEarly, IllegalTransition, SlotNotStarted
 from backend.bookings.models import BookingStatus
 from backend.bookings.schemas import BookingPublic
 from backend.bookings.service.common import public_from_view, require_visible
@@ -47,6 +47,8 @@ async def transition(
     now = utcnow()
     if action == "no_show" and now < view.start_at:
         raise SlotNotStarted()
+    if action == "check_in" and rules.local_date(now) < rules.local_date(view.start_at):
+        raise CheckInTooEarly()
     if action == "cancel":
         if principal.role == Role.resident:
             deadline = rules.cancel_deadline(view.start_at, view.cancel_cutoff_minutes)

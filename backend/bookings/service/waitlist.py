@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,10 +18,17 @@ from backend.bookings.errors import (
 )
 from backend.bookings.models import WaitlistStatus
 from backend.bookings.schemas import WaitlistJoin, WaitlistPublic
-from backend.bookings.service.common import bookable_context, booking_row, check_bookable, quote_for
+from backend.bookings.service.common import (
+    after_cursor,
+    bookable_context,
+    booking_row,
+    check_bookable,
+    quote_for,
+)
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.errors import AppError
+from backend.core.pagination import Page, encode_cursor
 from backend.notifications import messages
 from backend.notifications.models import MessageKind
 from backend.notifications.service import enqueue
@@ -34,6 +42,10 @@ async def _public(session: AsyncSession, entry_id: uuid.UUID) -> WaitlistPublic:
     position = None
     if entry.status == WaitlistStatus.waiting:
         position = await repo.waitlist_position(session, entry.slot_id, entry.created_at, entry.id)
+    return _from_row(entry, position)
+
+
+def _from_row(entry: Any, position: int | None) -> WaitlistPublic:
     return WaitlistPublic(
         id=entry.id,
         slot_id=entry.slot_id,
@@ -77,6 +89,19 @@ async def join(
     if not inserted:
         raise AlreadyWaitlisted()
     return await _public(session, entry_id)
+
+
+async def list_mine(
+    session: AsyncSession, principal: Principal, limit: int, cursor: str | None
+) -> Page[WaitlistPublic]:
+    """The resident's waitlist entries, newest first, with their current positions."""
+    rows = await repo.list_waitlist_for_resident(session, principal.id, after_cursor(cursor), limit)
+    items = [_from_row(r, r.position) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor({"t": last.created_at.isoformat(), "i": str(last.id)})
+    return Page(items=items, next_cursor=next_cursor)
 
 
 async def withdraw(session: AsyncSession, principal: Principal, entry_id: uuid.UUID) -> WaitlistPublic:
