@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from backend.accounts.models import Relation
 from backend.core.access import RegionLevel, Role
-from backend.core.clock import to_shanghai
+from backend.core.clock import to_shanghai, utcnow
 
 
 class _Write(BaseModel):
@@ -79,7 +79,7 @@ class PhoneBind(_Write):
 def _not_future(v: date | None) -> date | None:
     if v is None:
         return v
-    if v > date.today() or v < date(1900, 1, 1):
+    if v > to_shanghai(utcnow()).date() or v < date(1900, 1, 1):  # "today" where the residents live
         raise ValueError("birth_date must be between 1900-01-01 and today")
     return v
 

@@ -179,11 +179,12 @@ async def may_manage(
 
 async def create_account(session: AsyncSession, caller: Principal | None, data: StaffCreate) -> StaffAccount:
     """Create a staff account; `caller` None is the admin command (first admin)."""
-    await _check_scope_exists(session, data)
+    # Permission before existence, so a caller cannot probe which supplier or operator ids exist.
     if caller is not None and not await may_manage(
         session, caller, data.role, data.supplier_id, data.operator_id
     ):
         raise CannotManageAccount()
+    await _check_scope_exists(session, data)
     check_password_policy(data.username, data.password)
     if await repo.get_staff_by_username(session, data.username) is not None:
         raise UsernameTaken()

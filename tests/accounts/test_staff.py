@@ -345,3 +345,12 @@ async def test_cannot_deactivate_self_or_strangers(client: httpx.AsyncClient, se
     assert r.status_code == 404
     await session.refresh(stranger)
     assert stranger.active is True
+
+
+async def test_unknown_scope_ids_cannot_be_probed(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    """Permission is checked before existence: an operator asking about a random supplier gets 403."""
+    w = await make_world(session)
+    operator = principal_of(await make_staff(session, Role.operator_staff, operator_id=w.operator.id))
+    body = _new("supplier_staff", supplier_id="00000000-0000-0000-0000-000000000009")
+    r = await client.post("/staff/accounts", json=body, headers=bearer(operator))
+    assert r.status_code == 403, r.text
