@@ -9,8 +9,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from backend.accounts.models import Relation
-from backend.core.access import RegionLevel, Role
+from backend.core.access import STAFF_ROLES, RegionLevel, Role
 from backend.core.clock import to_shanghai, utcnow
+from backend.core.patch import PatchBody
 
 
 class _Write(BaseModel):
@@ -92,7 +93,7 @@ class BeneficiaryCreate(_Write):
     _check_birth = field_validator("birth_date")(_not_future)
 
 
-class BeneficiaryUpdate(_Write):
+class BeneficiaryUpdate(_Write, PatchBody):
     name: Name | None = None
     relation: Relation | None = None
     birth_date: date | None = None
@@ -154,6 +155,13 @@ class StaffCreate(_Write):
     operator_id: uuid.UUID | None = None
     region_level: RegionLevel | None = None
     region_id: uuid.UUID | None = None
+
+    @field_validator("role")
+    @classmethod
+    def _staff_role(cls, role: Role) -> Role:
+        if role not in STAFF_ROLES:
+            raise ValueError("residents sign in with WeChat; a staff account needs a staff role")
+        return role
 
 
 class PasswordChange(_Write):

@@ -19,6 +19,7 @@ from backend.catalogue.models import (
 )
 from backend.catalogue.schemas import ShanghaiTime, StaffQualification
 from backend.core.clock import InRangeDate, InRangeDateTime
+from backend.core.patch import PatchBody
 
 # 统一社会信用代码: 18 characters from the GB 32100-2015 alphabet (no I, O, S, V, Z).
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
@@ -47,7 +48,9 @@ class OperatorCreate(_In):
     phone: str | None = Field(default=None, pattern=PHONE)
 
 
-class OperatorUpdate(_In):
+class OperatorUpdate(_In, PatchBody):
+    NULLABLE = frozenset({"phone"})
+
     name: str | None = Field(default=None, min_length=2, max_length=100)
     operating_model: OperatingModel | None = None
     phone: str | None = Field(default=None, pattern=PHONE)
@@ -104,8 +107,10 @@ class FacilityCreate(_FacilityFields):
     operator_id: uuid.UUID
 
 
-class FacilityUpdate(_In):
+class FacilityUpdate(_In, PatchBody):
     """Operator staff change the details; only regulators and admin change `operator_id` and `status`."""
+
+    NULLABLE = frozenset({"phone", "complaint_phone"})
 
     name: str | None = Field(default=None, min_length=2, max_length=100)
     address: str | None = Field(default=None, min_length=2, max_length=200)
@@ -168,7 +173,9 @@ class SupplierCreate(_In):
     phone: str | None = Field(default=None, pattern=PHONE)
 
 
-class SupplierUpdate(_In):
+class SupplierUpdate(_In, PatchBody):
+    NULLABLE = frozenset({"phone"})
+
     name: str | None = Field(default=None, min_length=2, max_length=100)
     phone: str | None = Field(default=None, pattern=PHONE)
     status: OrgStatus | None = None
@@ -225,8 +232,10 @@ class ServiceCreate(_In):
         return self
 
 
-class ServiceUpdate(_In):
+class ServiceUpdate(_In, PatchBody):
     """Suspending or ending a service follows the 60-day notice of the bookings domain, not a field here."""
+
+    NULLABLE = frozenset({"min_age_years", "max_age_years", "order_cutoff_minutes"})
 
     name: str | None = Field(default=None, min_length=2, max_length=100)
     description: str | None = Field(default=None, max_length=2000)

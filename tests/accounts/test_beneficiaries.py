@@ -44,6 +44,8 @@ async def test_crud_of_own_beneficiaries(client: httpx.AsyncClient, session: Asy
 
     r = await client.patch(f"/me/beneficiaries/{child['id']}", json={"name": "王小宝"}, headers=h)
     assert r.status_code == 200 and r.json()["name"] == "王小宝" and r.json()["relation"] == "child"
+    r = await client.patch(f"/me/beneficiaries/{child['id']}", json={"name": None}, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
 
     assert (await client.delete(f"/me/beneficiaries/{child['id']}", headers=h)).status_code == 204
     page = (await client.get("/me/beneficiaries", headers=h)).json()

@@ -231,6 +231,7 @@ async def test_hierarchy_of_account_creation(client: httpx.AsyncClient, session:
         ({**_new("admin"), "active": False}, "validation_error"),
         ({**_new("admin"), "token_version": 5}, "validation_error"),
         ({**_new("admin"), "role": "superuser"}, "validation_error"),
+        ({**_new("admin"), "role": "resident"}, "validation_error"),
     ],
 )
 async def test_bad_account_bodies(

@@ -257,6 +257,8 @@ async def test_facility_writes_by_role(client: httpx.AsyncClient, session: Async
         {"rooms": [room("elder_care", 0, 10.0, 1)]},
         {"functions": ["elder_care", "elder_care"]},
         {"x": 1},
+        {"rooms": None},  # a required value cannot be erased with null
+        {"name": None},
     ):
         assert (await client.patch(f"/facilities/{fid}", json=bad, headers=op_b)).status_code == 422, bad
     entries = await _audit(session, "facility")
