@@ -8,24 +8,19 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Beneficiary, RefreshToken, Resident, StaffAccount
 from backend.catalogue.models import City, District, Operator, Street, Supplier
+from backend.core.database import insert_for
 
 _PLACES: dict[str, type[City] | type[District] | type[Street]] = {
     "city": City,
     "district": District,
     "street": Street,
 }
-
-
-def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
 
 
 def _after(created_at: Any, row_id: Any, after: tuple[datetime, uuid.UUID]) -> Any:
@@ -64,7 +59,7 @@ async def insert_resident_if_absent(
 ) -> None:
     """Create the resident for `openid` unless it exists (safe when two first logins race)."""
     stmt = (
-        _insert(session)(Resident)
+        insert_for(session)(Resident)
         .values(
             id=uuid.uuid4(), openid=openid, unionid=unionid, status="active", created_at=now, updated_at=now
         )

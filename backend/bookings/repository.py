@@ -11,12 +11,11 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings.models import Slot, SlotSchedule, SlotStatus, Suspension, WaitlistEntry, WaitlistStatus
 from backend.catalogue.models import Facility, Service
-from backend.core.database import UTCDateTime
+from backend.core.database import UTCDateTime, insert_for
 
 slot_t: sa.Table = Slot.__table__  # type: ignore[attr-defined]
 schedule_t: sa.Table = SlotSchedule.__table__  # type: ignore[attr-defined]
@@ -24,12 +23,6 @@ waitlist_t: sa.Table = WaitlistEntry.__table__  # type: ignore[attr-defined]
 suspension_t: sa.Table = Suspension.__table__  # type: ignore[attr-defined]
 service_t: sa.Table = Service.__table__  # type: ignore[attr-defined]
 facility_t: sa.Table = Facility.__table__  # type: ignore[attr-defined]
-
-
-def insert_for(session: AsyncSession) -> Any:
-    """The dialect's INSERT (both support ON CONFLICT ... DO NOTHING and RETURNING)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def rowcount(result: Any) -> int:

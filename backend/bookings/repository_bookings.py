@@ -15,12 +15,11 @@ from backend.bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, Book
 from backend.bookings.repository import (
     earliest_suspension,
     facility_t,
-    insert_for,
     rowcount,
     service_t,
     slot_t,
 )
-from backend.core.database import UTCDateTime
+from backend.core.database import UTCDateTime, insert_for
 
 booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
 event_t: sa.Table = BookingEvent.__table__  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import Depends
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -65,6 +66,12 @@ class TableBase(SQLModel):
         nullable=False,
         sa_column_kwargs={"onupdate": utcnow},
     )
+
+
+def insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT: both PostgreSQL's and SQLite's support ON CONFLICT DO NOTHING and RETURNING."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 class Database:

@@ -38,13 +38,12 @@ import sqlalchemy as sa
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import JSON, Column, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.access import Access, Principal
 from backend.core.clock import utcnow
-from backend.core.database import TableBase, UTCDateTime, db
+from backend.core.database import TableBase, UTCDateTime, db, insert_for
 from backend.core.errors import Conflict, Unprocessable
 from backend.core.i18n import Msg
 from backend.core.settings import get_settings
@@ -86,11 +85,6 @@ class IdempotencyKeyReused(Unprocessable):
     title = Msg(
         "该幂等键已用于另一个不同的请求", "This Idempotency-Key was already used with a different request"
     )
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -152,7 +146,7 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
                 "updated_at": now,
             }
             inserted = await session.execute(
-                _insert(session)(IdempotencyRecord)
+                insert_for(session)(IdempotencyRecord)
                 .values(**values)
                 .on_conflict_do_nothing(index_elements=["scope", "key"])
                 .returning(IdempotencyRecord.id)  # type: ignore[arg-type]

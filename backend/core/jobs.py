@@ -16,12 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import JSON, Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.clock import utcnow
-from backend.core.database import UTCDateTime, db
+from backend.core.database import UTCDateTime, db, insert_for
 
 log = logging.getLogger("backend.jobs")
 
@@ -60,12 +59,11 @@ def advisory_key(name: str) -> int:
 
 
 async def _claim(session: AsyncSession, job: Job, tick: datetime) -> uuid.UUID | None:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    if dialect == "postgresql":
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
         locked = await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(advisory_key(job.name))))
         if not locked:
             return None
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     run_id = uuid.uuid4()
     stmt = (
         insert(JobRun)
@@ -94,8 +92,7 @@ async def run_tick(job: Job, tick: datetime | None = None) -> bool:
     except Exception as exc:
         log.exception("job %s failed for tick %s", job.name, tick.isoformat())
         async with db.sessionmaker() as session, session.begin():
-            dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            insert = insert_for(session)
             await session.execute(
                 insert(JobRun)
                 .values(

@@ -8,19 +8,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Resident
+from backend.core.database import insert_for
 from backend.notifications.models import OutboxMessage, OutboxStatus
 
 outbox_t: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 resident_t: sa.Table = Resident.__table__  # type: ignore[attr-defined]
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 # A multi-row INSERT binds one parameter per column and row; PostgreSQL (asyncpg) takes at most 32,767
@@ -33,7 +28,7 @@ async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> 
     inserted = 0
     for start in range(0, len(rows), BATCH_ROWS):
         stmt = (
-            _insert(session)(outbox_t)
+            insert_for(session)(outbox_t)
             .values(rows[start : start + BATCH_ROWS])
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(outbox_t.c.id)
