@@ -7,9 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,7 +30,7 @@ from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.crypto import phone_lookup_hash
 from backend.core.kv import get_kv
-from backend.core.pagination import InvalidCursor, decode_cursor, encode_cursor
+from backend.core.pagination import keyset_after, keyset_page
 from backend.wechat.client import get_wechat
 from backend.wechat.errors import WeChatCodeInvalid, WeChatCodeUsed, WeChatWatermarkMismatch
 
@@ -164,26 +163,6 @@ async def get_owned_beneficiary(
     if beneficiary is None or beneficiary.resident_id != resident_id or beneficiary.deleted_at is not None:
         raise BeneficiaryNotFound()
     return beneficiary
-
-
-def keyset_after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """The (created_at, id) a page starts after, from a cursor made by `keyset_page`."""
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        return datetime.fromisoformat(position["t"]), uuid.UUID(position["id"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidCursor() from exc
-
-
-def keyset_page(rows: Sequence[R], limit: int) -> tuple[list[R], str | None]:
-    """The first `limit` of `limit + 1` rows ordered by (created_at, id), and the cursor after them."""
-    items = list(rows)
-    if len(items) <= limit:
-        return items, None
-    items = items[:limit]
-    return items, encode_cursor({"t": items[-1].created_at.isoformat(), "id": str(items[-1].id)})
 
 
 async def list_beneficiaries(

@@ -38,7 +38,6 @@ from backend.accounts.errors import (
 )
 from backend.accounts.models import Beneficiary, Resident, StaffAccount
 from backend.accounts.schemas import EntitlementsUpdate, StaffCreate
-from backend.accounts.service import keyset_after, keyset_page
 from backend.accounts.tokens import TokenPair, forget_staff_state_on_commit, issue_pair, staff_principal
 from backend.audit.service import record
 from backend.catalogue import scope
@@ -48,6 +47,7 @@ from backend.core.crypto import phone_lookup_hash
 from backend.core.errors import Conflict, Unprocessable
 from backend.core.i18n import Msg
 from backend.core.kv import get_kv
+from backend.core.pagination import keyset_after, keyset_page
 from backend.core.settings import get_settings
 
 MIN_PASSWORD = 10

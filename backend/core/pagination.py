@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -48,3 +51,27 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
 Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`")]
+
+
+def keyset_after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (time, id) a page starts after, from a cursor made by `keyset_page`."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(values["t"]), uuid.UUID(values["i"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidCursor() from exc
+
+
+R = TypeVar("R")
+
+
+def keyset_page(rows: Sequence[R], limit: int, time_field: str = "created_at") -> tuple[list[R], str | None]:
+    """The first `limit` of `limit + 1` rows ordered by (`time_field`, id), and the cursor after them."""
+    items = list(rows)
+    if len(items) <= limit:
+        return items, None
+    items = items[:limit]
+    last = items[-1]
+    return items, encode_cursor({"t": getattr(last, time_field).isoformat(), "i": str(last.id)})  # type: ignore[attr-defined]

@@ -25,7 +25,6 @@ from backend.bookings.schemas import (
     BookingPublic,
 )
 from backend.bookings.service.common import (
-    after_cursor,
     bookable_context,
     booking_row,
     public_from_row,
@@ -37,7 +36,7 @@ from backend.bookings.service.common import (
 from backend.catalogue.errors import ServiceNotFound
 from backend.core.access import Principal, Role
 from backend.core.clock import SHANGHAI, utcnow
-from backend.core.pagination import Page, encode_cursor
+from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.notifications import messages
 from backend.notifications.models import MessageKind
 from backend.notifications.service import enqueue
@@ -85,13 +84,9 @@ async def get_booking(session: AsyncSession, principal: Principal, booking_id: u
 async def list_mine(
     session: AsyncSession, principal: Principal, status: str | None, limit: int, cursor: str | None
 ) -> Page[BookingPublic]:
-    rows = await brepo.list_for_resident(session, principal.id, status, after_cursor(cursor), limit)
-    items = [public_from_view(r) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"t": last.created_at.isoformat(), "i": str(last.id)})
-    return Page(items=items, next_cursor=next_cursor)
+    rows = await brepo.list_for_resident(session, principal.id, status, keyset_after(cursor), limit)
+    page, next_cursor = keyset_page(rows, limit)
+    return Page(items=[public_from_view(r) for r in page], next_cursor=next_cursor)
 
 
 async def list_for_staff(
@@ -120,12 +115,8 @@ async def list_for_staff(
         service_id=service_id,
         window=window,
         status=status,
-        after=after_cursor(cursor),
+        after=keyset_after(cursor),
         limit=limit,
     )
-    items = [public_from_view(r) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"t": last.start_at.isoformat(), "i": str(last.id)})
-    return Page(items=items, next_cursor=next_cursor)
+    page, next_cursor = keyset_page(rows, limit, "start_at")
+    return Page(items=[public_from_view(r) for r in page], next_cursor=next_cursor)

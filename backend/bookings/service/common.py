@@ -35,7 +35,6 @@ from backend.bookings.schemas import (
 from backend.catalogue.models import FacilityStatus, ServiceStatus
 from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote_known
 from backend.core.access import Principal, Role
-from backend.core.pagination import InvalidCursor, decode_cursor
 
 
 def check_bookable(ctx: Any, now: datetime, *, address: str | None) -> None:
@@ -194,14 +193,3 @@ def require_visible(principal: Principal, view: Any) -> None:
             raise BookingNotFound()
     elif not staff_sees(principal, view.supplier_id, view.operator_id):
         raise BookingNotFound()
-
-
-def after_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """The (time, id) keyset position a list cursor carries."""
-    values = decode_cursor(cursor)
-    if values is None:
-        return None
-    try:
-        return datetime.fromisoformat(values["t"]), uuid.UUID(values["i"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidCursor() from exc

@@ -19,7 +19,6 @@ from backend.bookings.errors import (
 from backend.bookings.models import WaitlistStatus
 from backend.bookings.schemas import WaitlistJoin, WaitlistPublic
 from backend.bookings.service.common import (
-    after_cursor,
     bookable_context,
     booking_row,
     check_bookable,
@@ -28,7 +27,7 @@ from backend.bookings.service.common import (
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.errors import AppError
-from backend.core.pagination import Page, encode_cursor
+from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.notifications import messages
 from backend.notifications.models import MessageKind
 from backend.notifications.service import enqueue
@@ -95,13 +94,9 @@ async def list_mine(
     session: AsyncSession, principal: Principal, limit: int, cursor: str | None
 ) -> Page[WaitlistPublic]:
     """The resident's waitlist entries, newest first, with their current positions."""
-    rows = await repo.list_waitlist_for_resident(session, principal.id, after_cursor(cursor), limit)
-    items = [_from_row(r, r.position) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor({"t": last.created_at.isoformat(), "i": str(last.id)})
-    return Page(items=items, next_cursor=next_cursor)
+    rows = await repo.list_waitlist_for_resident(session, principal.id, keyset_after(cursor), limit)
+    page, next_cursor = keyset_page(rows, limit)
+    return Page(items=[_from_row(r, r.position) for r in page], next_cursor=next_cursor)
 
 
 async def withdraw(session: AsyncSession, principal: Principal, entry_id: uuid.UUID) -> WaitlistPublic:
