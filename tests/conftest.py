@@ -135,9 +135,31 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def session(app: object) -> AsyncIterator[object]:
-    """A session for arranging and inspecting data directly; commit what the API must see."""
-    async with db.sessionmaker() as s:
+    """A session for arranging and inspecting data directly; commit what the API must see.
+
+    On SQLite every statement runs in autocommit: the app's transactions begin with BEGIN IMMEDIATE, and
+    a read left open by the test would hold the write lock they queue on."""
+    if HAVE_PG:
+        async with db.sessionmaker() as s:
+            yield s
+        return
+    from sqlalchemy import event
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    engine = create_async_engine(DATABASE_URL, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _autocommit(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    async with async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)() as s:
         yield s
+    await engine.dispose()
 
 
 @pytest.fixture(autouse=True)
