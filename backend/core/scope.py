@@ -1,0 +1,236 @@
+"""Who sees and who changes what: the one place that knows.
+
+A `Scope` is the caller's reach, resolved once per request from the `Principal` into plain id sets (the
+catalogue domain resolves regions into ids: `backend.catalogue.scope.resolve_scope`). Every object of every
+domain hangs off one of these: a facility, an operator, a supplier (a service belongs to one facility and one
+supplier; a booking, review, rectification or complaint to a service or facility). Core knows no domain table:
+the SQL helpers take the column to restrict.
+
+The rules:
+- admin: sees and changes everything;
+- regulator (street, district, city): sees the facilities in its region's communities, the operators and
+  suppliers that serve them, and the operators registered in its region; changes the facilities in its region;
+  operator-level objects (the operator, its staff accounts, its suppliers) are changed only by a district or
+  city regulator whose region contains the operator's registration district;
+- operator staff: sees and changes its operator, its facilities and the suppliers it introduced;
+- supplier staff: sees and changes its supplier and acts on its own services; sees the facilities that
+  host them;
+- resident: only their own objects.
+
+Objects outside the scope answer 404 (the caller may not know they exist); see `require`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from backend.core.access import Principal, RegionLevel, Role
+from backend.core.errors import AppError
+
+_NONE: frozenset[uuid.UUID] = frozenset()
+
+
+def _ids(values: Iterable[uuid.UUID | None]) -> frozenset[uuid.UUID]:
+    return frozenset(v for v in values if v is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionFacts:
+    """What the catalogue knows about a regulator's region, as ids (filled by `resolve_scope`)."""
+
+    community_ids: frozenset[uuid.UUID] = _NONE
+    street_ids: frozenset[uuid.UUID] = _NONE
+    district_ids: frozenset[uuid.UUID] = _NONE
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The caller's reach. Build it with the class methods below (or `resolve_scope`), never by hand."""
+
+    principal: Principal | None
+    unlimited: bool = False
+    facilities: frozenset[uuid.UUID] = _NONE
+    changeable_facilities: frozenset[uuid.UUID] = _NONE
+    operators: frozenset[uuid.UUID] = _NONE
+    changeable_operators: frozenset[uuid.UUID] = _NONE
+    suppliers: frozenset[uuid.UUID] = _NONE
+    changeable_suppliers: frozenset[uuid.UUID] = _NONE
+    region: RegionFacts = field(default_factory=RegionFacts)
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def nothing(cls, principal: Principal | None = None) -> Scope:
+        return cls(principal=principal)
+
+    @classmethod
+    def admin(cls, principal: Principal) -> Scope:
+        return cls(principal=principal, unlimited=True)
+
+    @classmethod
+    def for_operator(
+        cls, principal: Principal, *, facility_ids: Iterable[uuid.UUID], supplier_ids: Iterable[uuid.UUID]
+    ) -> Scope:
+        own = _ids([principal.operator_id])
+        facilities, suppliers = _ids(facility_ids), _ids(supplier_ids)
+        return cls(
+            principal=principal,
+            facilities=facilities,
+            changeable_facilities=facilities,
+            operators=own,
+            changeable_operators=own,
+            suppliers=suppliers,
+            changeable_suppliers=suppliers,
+        )
+
+    @classmethod
+    def for_supplier(cls, principal: Principal, *, hosting_facility_ids: Iterable[uuid.UUID]) -> Scope:
+        own = _ids([principal.supplier_id])
+        return cls(
+            principal=principal,
+            facilities=_ids(hosting_facility_ids),
+            suppliers=own,
+            changeable_suppliers=own,
+        )
+
+    @classmethod
+    def for_regulator(
+        cls,
+        principal: Principal,
+        *,
+        region: RegionFacts,
+        facility_ids: Iterable[uuid.UUID],
+        serving_operator_ids: Iterable[uuid.UUID],
+        registered_operator_ids: Iterable[uuid.UUID],
+        serving_supplier_ids: Iterable[uuid.UUID],
+        registered_supplier_ids: Iterable[uuid.UUID],
+    ) -> Scope:
+        """`serving_*`: operators and suppliers active in the region's facilities; `registered_*`: operators
+        registered in a district of the region and the suppliers they introduced."""
+        facilities = _ids(facility_ids)
+        registered_ops, registered_sups = _ids(registered_operator_ids), _ids(registered_supplier_ids)
+        manages_orgs = principal.region_level in (RegionLevel.district, RegionLevel.city)
+        return cls(
+            principal=principal,
+            facilities=facilities,
+            changeable_facilities=facilities,
+            operators=_ids(serving_operator_ids) | registered_ops,
+            changeable_operators=registered_ops if manages_orgs else _NONE,
+            suppliers=_ids(serving_supplier_ids) | registered_sups,
+            changeable_suppliers=registered_sups if manages_orgs else _NONE,
+            region=region,
+        )
+
+    # ------------------------------------------------------------------ who is asking
+
+    @property
+    def role(self) -> Role | None:
+        return self.principal.role if self.principal else None
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.role == Role.regulator
+
+    @property
+    def region_level(self) -> RegionLevel | None:
+        return self.principal.region_level if self.principal else None
+
+    @property
+    def resident_id(self) -> uuid.UUID | None:
+        return self.principal.id if self.principal and self.role == Role.resident else None
+
+    @property
+    def own_supplier_id(self) -> uuid.UUID | None:
+        return self.principal.supplier_id if self.principal and self.role == Role.supplier_staff else None
+
+    # ------------------------------------------------------------------ predicates
+
+    def sees_facility(self, facility_id: uuid.UUID | None) -> bool:
+        return self.unlimited or facility_id in self.facilities
+
+    def may_change_facility(self, facility_id: uuid.UUID | None) -> bool:
+        return self.unlimited or facility_id in self.changeable_facilities
+
+    def sees_operator(self, operator_id: uuid.UUID | None) -> bool:
+        return self.unlimited or operator_id in self.operators
+
+    def may_change_operator(self, operator_id: uuid.UUID | None) -> bool:
+        """The operator itself and its operator-level objects: its staff accounts, its suppliers' records."""
+        return self.unlimited or operator_id in self.changeable_operators
+
+    def sees_supplier(self, supplier_id: uuid.UUID | None) -> bool:
+        return self.unlimited or supplier_id in self.suppliers
+
+    def may_change_supplier(self, supplier_id: uuid.UUID | None) -> bool:
+        return self.unlimited or supplier_id in self.changeable_suppliers
+
+    def sees_service(self, facility_id: uuid.UUID | None, supplier_id: uuid.UUID | None) -> bool:
+        """Objects attached to a service (its bookings, reviews, rectifications, complaints): the supplier's
+        staff see their own services; operator staff and regulators see what happens in their facilities."""
+        if self.unlimited:
+            return True
+        if self.role == Role.supplier_staff:
+            return supplier_id is not None and supplier_id == self.own_supplier_id
+        return facility_id in self.facilities
+
+    def acts_for_service(self, supplier_id: uuid.UUID | None) -> bool:
+        """Only the service's own supplier staff act on it (open slots, check in, reply to reviews)."""
+        return supplier_id is not None and supplier_id == self.own_supplier_id
+
+    def sees_community(self, community_id: uuid.UUID | None) -> bool:
+        return self.unlimited or community_id in self.region.community_ids
+
+    def may_record_entitlement(self, community_id: uuid.UUID | None) -> bool:
+        """低保 / disability of a resident's beneficiary: a district or city regulator (whose region holds the
+        resident's chosen community, if they chose one), or the street office of that community."""
+        if self.unlimited:
+            return True
+        if not self.is_regulator:
+            return False
+        if self.region_level == RegionLevel.street:
+            return community_id is not None and community_id in self.region.community_ids
+        return community_id is None or community_id in self.region.community_ids
+
+    def may_decide_for_facility(self, facility_id: uuid.UUID | None) -> bool:
+        """Decisions the platform or the street office takes (appeals, moderation, mediation, approvals):
+        a regulator whose region holds the facility, or an admin; never the operator or the supplier."""
+        return self.unlimited or (self.is_regulator and facility_id in self.facilities)
+
+    def require(self, allowed: bool, not_found: AppError) -> None:
+        """Raise `not_found` (a 404 of the caller's domain) unless `allowed`."""
+        if not allowed:
+            raise not_found
+
+    # ------------------------------------------------------------------ SQL
+
+    @staticmethod
+    def _in(column: Any, ids: frozenset[uuid.UUID]) -> ColumnElement[bool]:
+        return sa.false() if not ids else column.in_(sorted(ids))
+
+    def facility_filter(self, facility_column: Any) -> ColumnElement[bool]:
+        return sa.true() if self.unlimited else self._in(facility_column, self.facilities)
+
+    def operator_filter(self, operator_column: Any) -> ColumnElement[bool]:
+        return sa.true() if self.unlimited else self._in(operator_column, self.operators)
+
+    def supplier_filter(self, supplier_column: Any) -> ColumnElement[bool]:
+        return sa.true() if self.unlimited else self._in(supplier_column, self.suppliers)
+
+    def service_filter(self, facility_column: Any, supplier_column: Any) -> ColumnElement[bool]:
+        """The SQL twin of `sees_service` for a query over service-attached rows."""
+        if self.unlimited:
+            return sa.true()
+        if self.role == Role.supplier_staff:
+            own = self.own_supplier_id
+            return sa.false() if own is None else supplier_column == own
+        return self._in(facility_column, self.facilities)
+
+    def resident_filter(self, resident_column: Any) -> ColumnElement[bool]:
+        own = self.resident_id
+        return sa.false() if own is None else resident_column == own
