@@ -29,6 +29,7 @@ run: install migrate demo serve
 
 migrate: install
 	$(BIN)/alembic upgrade head
+	$(BIN)/python -m backend.workdays seed
 
 demo: install
 	$(BIN)/python -m backend.demo --if-empty

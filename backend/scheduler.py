@@ -21,8 +21,9 @@ def all_jobs() -> list[Job]:
     from backend.bookings import jobs as booking_jobs
     from backend.catalogue import jobs as catalogue_jobs
     from backend.notifications import jobs as notification_jobs
+    from backend.workdays import jobs as workdays_jobs
 
-    for module in (catalogue_jobs, booking_jobs, notification_jobs):
+    for module in (workdays_jobs, catalogue_jobs, booking_jobs, notification_jobs):
         jobs.extend(module.JOBS)
     return jobs
 

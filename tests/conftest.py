@@ -1,5 +1,6 @@
 """Test harness: a fresh database per run (PostgreSQL when it answers, else SQLite), built by migrations;
-real Redis under a per-run key prefix when it answers; every table emptied after each test.
+real Redis under a per-run key prefix when it answers; every table emptied after each test (but the
+reference tables in KEEP_TABLES).
 
 With REQUIRE_SERVICES=1 a missing PostgreSQL or Redis fails the run instead of falling back.
 """
@@ -162,12 +163,16 @@ async def session(app: object) -> AsyncIterator[object]:
     await engine.dispose()
 
 
+# Reference data seeded by the migrations, kept between tests (a test that changes it restores it).
+KEEP_TABLES = frozenset({"calendar_day"})
+
+
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if "app" not in request.fixturenames:
         return
-    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     async with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
