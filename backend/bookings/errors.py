@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from backend.core.errors import InvalidRange as InvalidRange  # re-exported: raised for slot times
 from backend.core.i18n import Msg
 
 
@@ -118,11 +119,6 @@ class NoticeTooShort(Unprocessable):
         body = super().to_problem(instance)
         body["title"] = self.title.render(days=self.days)
         return body
-
-
-class InvalidRange(Unprocessable):
-    code = "invalid_range"
-    title = Msg("时间范围无效", "The time range is invalid")
 
 
 class OutOfScope(Forbidden):

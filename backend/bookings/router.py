@@ -33,6 +33,7 @@ from backend.bookings.service import bookings, lifecycle, slots, suspensions, wa
 from backend.core.access import PUBLIC, Principal, Role, allow
 from backend.core.clock import InRangeDate
 from backend.core.database import SessionDep
+from backend.core.daterange import DateRange, date_range
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -51,6 +52,7 @@ Canceller = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staf
 ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENT), scope="function")]
 SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIER), scope="function")]
 OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATOR), scope="function")]
+SLOT_DAYS = date_range(default_days=7, max_days=slots.MAX_LIST_DAYS)
 
 
 # ---------------------------------------------------------------- slots and schedules
@@ -61,14 +63,14 @@ async def list_slots(
     service_id: uuid.UUID,
     request: Request,
     session: SessionDep,
-    from_: Annotated[InRangeDate | None, Query(alias="from", description="First day (default today)")] = None,
-    to: Annotated[InRangeDate | None, Query(description="Day after the last (default from + 7)")] = None,
+    days: Annotated[DateRange, Depends(SLOT_DAYS)],
 ) -> Response:
-    """Slots with capacity, remaining places and status (open | full | closed); cached per service."""
+    """Slots with capacity, remaining places and status (open | full | closed) from `from` to `to`, both
+    days included (one day is `from = to`); cached per service."""
     return await cached_json(
         request,
         (namespace(service_id),),
-        lambda: slots.list_slots(session, service_id, from_, to),
+        lambda: slots.list_slots(session, service_id, days),
         ttl_seconds=get_settings().slots_cache_seconds,
     )
 

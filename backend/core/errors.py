@@ -114,6 +114,11 @@ class Unprocessable(AppError):
     title = Msg("无法处理该请求", "The request cannot be processed")
 
 
+class InvalidRange(Unprocessable):
+    code = "invalid_range"
+    title = Msg("时间范围无效", "The time range is invalid")
+
+
 class ValueOutOfRange(Unprocessable):
     code = "value_out_of_range"
     title = Msg("日期或数值超出允许范围", "A date or number is out of the supported range")

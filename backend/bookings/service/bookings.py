@@ -10,7 +10,7 @@ and the raise rolls back the place); then its history row and the outbox message
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +35,8 @@ from backend.bookings.service.common import (
 )
 from backend.catalogue.errors import ServiceNotFound
 from backend.core.access import Principal, Role
-from backend.core.clock import SHANGHAI, utcnow
+from backend.core.clock import utcnow
+from backend.core.daterange import day_window
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.notifications import messages
 from backend.notifications.models import MessageKind
@@ -104,10 +105,7 @@ async def list_for_staff(
         scope = await repo.service_scope(session, service_id)
         if scope is None or not staff_sees(principal, scope.supplier_id, scope.operator_id):
             raise ServiceNotFound()
-    window = None
-    if day is not None:
-        start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
-        window = (start, start + timedelta(days=1))
+    window = None if day is None else day_window(day)
     rows = await brepo.list_for_staff(
         session,
         supplier_id=principal.supplier_id if principal.role == Role.supplier_staff else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,6 +28,7 @@ from backend.catalogue.errors import ServiceNotFound
 from backend.catalogue.scope import get_service_for_supplier
 from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
+from backend.core.daterange import DateRange
 from backend.core.i18n import Msg
 from backend.core.settings import get_settings
 
@@ -168,29 +169,9 @@ async def update_slot(
     return slot_public(updated, now, book_by)
 
 
-def _window(start: date | None, end: date | None) -> tuple[datetime, datetime]:
-    today = utcnow().astimezone(SHANGHAI).date()
-    first = start or today
-    last = end or first + timedelta(days=7)
-    if last <= first or (last - first).days > MAX_LIST_DAYS:
-        raise InvalidRange(
-            Msg(
-                "结束日期须晚于开始日期，且相隔不超过 {days} 天",
-                "`to` must be after `from` and at most {days} days later",
-            ),
-            days=MAX_LIST_DAYS,
-        )
-    return (
-        datetime.combine(first, time.min, tzinfo=SHANGHAI),
-        datetime.combine(last, time.min, tzinfo=SHANGHAI),
-    )
-
-
-async def list_slots(
-    session: AsyncSession, service_id: uuid.UUID, start: date | None, end: date | None
-) -> SlotList:
-    """The public slot list: one query (the route caches it per service version)."""
-    window = _window(start, end)
+async def list_slots(session: AsyncSession, service_id: uuid.UUID, days: DateRange) -> SlotList:
+    """The public slot list of the days in `days`: one query (the route caches it per service version)."""
+    window = days.window()
     rows = await repo.list_slots(session, service_id, window[0], window[1])
     if rows is None:
         raise ServiceNotFound()
