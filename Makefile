@@ -47,6 +47,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check backend tests loadtests alembic
 	$(BIN)/ruff format --check backend tests loadtests
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy backend

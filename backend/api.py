@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from backend.core.access import PrincipalCheck
+
 API_PREFIX = "/api/v1"
 
 
@@ -16,3 +18,10 @@ def build_api_router() -> APIRouter:
     for router in (accounts, catalogue, bookings):
         api.include_router(router)
     return api
+
+
+def principal_checks() -> tuple[PrincipalCheck, ...]:
+    """Checks every verified access token passes (`create_app` installs them; see core/access.py)."""
+    from backend.accounts.tokens import check_staff_token  # deactivated staff, tokens before a new password
+
+    return (check_staff_token,)

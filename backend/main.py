@@ -12,7 +12,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from backend.api import build_api_router
+from backend.api import API_PREFIX, build_api_router, principal_checks
 from backend.core import http, kv
 from backend.core.database import db
 from backend.core.errors import PROBLEM_JSON, Problem, install_error_handlers
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
     )
     app.state.settings = settings
     app.state.start_scheduler = start_scheduler
+    app.state.principal_checks = principal_checks()
     install_error_handlers(app)
 
     # Outermost last: metrics, then request id, then body size, then language.
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
         validator=lambda value: bool(_REQUEST_ID.match(value)),
         update_request_header=True,
     )
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(MetricsMiddleware, api_prefix=API_PREFIX)
 
     app.include_router(ops_router)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)

@@ -48,8 +48,8 @@ from backend.catalogue import demo_data as cat
 from backend.core.access import RegionLevel, Role
 from backend.core.clock import utcnow
 from backend.core.crypto import phone_lookup_hash
+from backend.core.demo_ids import demo_id
 from backend.core.settings import AppEnv, get_settings
-from backend.demo.ids import demo_id
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - development only; seed() refuses to run in prod
 DEMO_RESIDENT_OPENID = "dev-openid-demo"

@@ -39,7 +39,6 @@ from backend.core.access import (
     AnyStaff,
     Principal,
     Role,
-    add_principal_check,
     allow,
 )
 from backend.core.access import (
@@ -51,9 +50,6 @@ from backend.core.errors import problem_response
 from backend.core.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["accounts"])
-
-# Staff tokens of deactivated accounts, or from before a password change, stop working (see tokens.py).
-add_principal_check(tokens.check_staff_token)
 
 Managers = Annotated[Principal, Depends(allow(Role.admin, Role.regulator, Role.operator_staff))]
 Oversight = Annotated[Principal, Depends(allow(Role.admin, Role.regulator))]

@@ -31,8 +31,8 @@ from backend.core.clock import utcnow
 from backend.core.crypto import phone_lookup_hash
 from backend.core.kv import get_kv
 from backend.core.pagination import keyset_after, keyset_page
-from backend.wechat.client import get_wechat
 from backend.wechat.errors import WeChatCodeInvalid, WeChatCodeUsed, WeChatWatermarkMismatch
+from backend.wechat.provider import get_wechat
 
 R = TypeVar("R", Beneficiary, StaffAccount)
 

@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.bookings import repository as repo
 from backend.bookings.models import SlotSchedule
 from backend.bookings.service.slots import generate_schedule_slots
-from backend.catalogue.models import Service, ServiceStatus
+from backend.catalogue.queries import ServiceStatus, services_sql
 from backend.core.clock import SHANGHAI, utcnow
-from backend.demo.ids import demo_id
+from backend.core.demo_ids import demo_id
 
 WEEKDAYS = [1, 2, 3, 4, 5]
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
@@ -35,11 +35,12 @@ PLANS: dict[str, tuple[list[int], time, time, int]] = {
 async def seed(session: AsyncSession) -> None:
     now = utcnow()
     today = now.astimezone(SHANGHAI).date()
+    service_sql = services_sql()
     services = (
         await session.execute(
-            sa.select(Service.id, Service.booking_mode, Service.supplier_id)  # type: ignore[call-overload]
-            .where(Service.status == ServiceStatus.active)
-            .order_by(Service.id)
+            sa.select(service_sql.c.id, service_sql.c.booking_mode, service_sql.c.supplier_id)
+            .where(service_sql.c.status == ServiceStatus.active)
+            .order_by(service_sql.c.id)
         )
     ).all()
     for service in services:

@@ -13,8 +13,7 @@ from backend.core.idempotency import purge_expired
 from backend.core.jobs import Job
 from backend.core.settings import get_settings
 from backend.notifications import messages
-from backend.notifications.models import MessageKind
-from backend.notifications.service import enqueue_many, message
+from backend.notifications.service import MessageKind, enqueue_many, message
 
 
 async def generate_slots(session: AsyncSession, tick: datetime) -> dict[str, Any]:

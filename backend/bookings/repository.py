@@ -14,15 +14,16 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings.models import Slot, SlotSchedule, SlotStatus, Suspension, WaitlistEntry, WaitlistStatus
-from backend.catalogue.models import Facility, Service
+from backend.catalogue.queries import facilities_sql, services_sql
 from backend.core.database import UTCDateTime, insert_for
 
 slot_t: sa.Table = Slot.__table__  # type: ignore[attr-defined]
 schedule_t: sa.Table = SlotSchedule.__table__  # type: ignore[attr-defined]
 waitlist_t: sa.Table = WaitlistEntry.__table__  # type: ignore[attr-defined]
 suspension_t: sa.Table = Suspension.__table__  # type: ignore[attr-defined]
-service_t: sa.Table = Service.__table__  # type: ignore[attr-defined]
-facility_t: sa.Table = Facility.__table__  # type: ignore[attr-defined]
+# The catalogue's rows, joined through its public SQL reads (never its tables): see catalogue/queries.py.
+service_t: sa.Subquery = services_sql()
+facility_t: sa.Subquery = facilities_sql()
 
 
 def rowcount(result: Any) -> int:

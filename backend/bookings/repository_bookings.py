@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.models import Beneficiary
+from backend.accounts.queries import beneficiaries_sql, owned_live_beneficiary_sql
 from backend.bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus
 from backend.bookings.repository import (
     earliest_suspension,
@@ -23,7 +23,7 @@ from backend.core.database import UTCDateTime, insert_for
 
 booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
 event_t: sa.Table = BookingEvent.__table__  # type: ignore[attr-defined]
-beneficiary_t: sa.Table = Beneficiary.__table__  # type: ignore[attr-defined]
+beneficiary_t: sa.Subquery = beneficiaries_sql()
 
 _ACTIVE_PREDICATE = sa.text("status IN ('confirmed', 'checked_in')")
 
@@ -42,7 +42,7 @@ async def booking_context(
     `lock_slot` locks the slot row (FOR UPDATE OF slot) for decisions made on `booked` itself, such as
     joining the waitlist of a full slot: a concurrent cancellation (which frees the place by updating the
     same row) then either comes first, or comes after and sees the new entry."""
-    b = beneficiary_t
+    b = owned_live_beneficiary_sql(beneficiary_id, resident_id)  # the accounts' rule, in this statement
     stmt = (
         sa.select(
             slot_t.c.id.label("slot_id"),
@@ -81,9 +81,7 @@ async def booking_context(
         .select_from(slot_t)
         .join(service_t, service_t.c.id == slot_t.c.service_id)
         .join(facility_t, facility_t.c.id == service_t.c.facility_id)
-        .outerjoin(
-            b, sa.and_(b.c.id == beneficiary_id, b.c.resident_id == resident_id, b.c.deleted_at.is_(None))
-        )
+        .outerjoin(b, b.c.id == beneficiary_id)
         .where(slot_t.c.id == slot_id)
     )
     if lock_slot:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from backend.bookings.models import BookingStatus
-from backend.catalogue.models import BookingMode, FunctionCode
+from backend.catalogue.queries import BookingMode, FunctionCode
 from backend.core.access import Role
 from backend.core.clock import to_shanghai
 

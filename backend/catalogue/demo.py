@@ -46,7 +46,7 @@ from backend.catalogue.models import (
     SupplierLicence,
 )
 from backend.core.clock import utcnow
-from backend.demo.ids import demo_id
+from backend.core.demo_ids import demo_id
 
 NURSE = {"name": "王丽", "role": "护士", "qualification": "护士执业证书", "certificate_no": "202142010200123"}
 THERAPIST = {

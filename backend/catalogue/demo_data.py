@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from backend.demo.ids import demo_id
+from backend.core.demo_ids import demo_id
 
 CITY = "武汉市"
 DISTRICT = "江岸区"

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from functools import cache
+
+import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalogue import repository_scope as repo
+
+# The catalogue's vocabulary other domains use, re-exported here (never import the catalogue's models).
+from backend.catalogue.models import BookingMode as BookingMode
+from backend.catalogue.models import City, District, Facility, Operator, Service, Street, Supplier
+from backend.catalogue.models import FacilityStatus as FacilityStatus
+from backend.catalogue.models import FunctionCode as FunctionCode
+from backend.catalogue.models import OrgStatus as OrgStatus
+from backend.catalogue.models import ServiceClass as ServiceClass
+from backend.catalogue.models import ServiceStatus as ServiceStatus
 from backend.core.access import Principal, RegionLevel, Role
 from backend.core.scope import RegionFacts, Scope
 
@@ -50,3 +63,61 @@ async def _resolve(session: AsyncSession, principal: Principal) -> Scope:
             registered_supplier_ids=reg_sups,
         )
     return Scope.nothing(principal)
+
+
+# ---------------------------------------------------------------- reads for other domains
+
+
+async def operator_exists(session: AsyncSession, operator_id: uuid.UUID) -> bool:
+    return await session.get(Operator, operator_id) is not None
+
+
+async def supplier_exists(session: AsyncSession, supplier_id: uuid.UUID) -> bool:
+    return await session.get(Supplier, supplier_id) is not None
+
+
+async def place_exists(session: AsyncSession, level: RegionLevel, place_id: uuid.UUID) -> bool:
+    """Whether the city, district or street exists (a regulator's region)."""
+    if level == RegionLevel.city:
+        return await session.get(City, place_id) is not None
+    if level == RegionLevel.district:
+        return await session.get(District, place_id) is not None
+    return await session.get(Street, place_id) is not None
+
+
+# SQL reads for hot joins. A domain whose hot path needs catalogue rows in the same statement (the booking
+# context: slot + service + facility + beneficiary in ONE round trip) joins these selectables instead of the
+# catalogue's tables. Each is a subquery of the listed columns only: the columns are the contract (the tables
+# may change behind them), it is read-only by construction, and PostgreSQL and SQLite pull such a simple
+# subquery up into the outer query, so the plan and the single round trip are those of the plain join.
+# (A function returning rows would need a second round trip; a view would need a migration per change.)
+# Cached per process: building a selectable is not free and they are immutable.
+
+
+@cache
+def services_sql() -> sa.Subquery:
+    """Services: id, name, supplier_id, facility_id, function, service_class, booking_mode, age band,
+    cut-offs, requires_address, status."""
+    s: sa.Table = Service.__table__  # type: ignore[attr-defined]
+    return sa.select(
+        s.c.id,
+        s.c.name,
+        s.c.supplier_id,
+        s.c.facility_id,
+        s.c.function,
+        s.c.service_class,
+        s.c.booking_mode,
+        s.c.min_age_years,
+        s.c.max_age_years,
+        s.c.cancel_cutoff_minutes,
+        s.c.order_cutoff_minutes,
+        s.c.requires_address,
+        s.c.status,
+    ).subquery("service")
+
+
+@cache
+def facilities_sql() -> sa.Subquery:
+    """Facilities: id, operator_id, community_id, status."""
+    f: sa.Table = Facility.__table__  # type: ignore[attr-defined]
+    return sa.select(f.c.id, f.c.operator_id, f.c.community_id, f.c.status).subquery("facility")

@@ -7,12 +7,12 @@ these declarations from the app's own routes.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from backend.core.errors import Forbidden, Unauthorized
@@ -113,21 +113,16 @@ class RoleNotAllowed(Forbidden):
 
 
 # Checks run on every verified token after its signature and claims (e.g. "is this staff account still
-# active?"); they raise `Unauthorized` to refuse it. The accounts domain registers its check at import.
+# active?"); they raise `Unauthorized` to refuse it. The app lists them explicitly: `create_app` puts
+# `backend.api.principal_checks()` in `app.state.principal_checks` (never an import side effect).
 PrincipalCheck = Callable[[Principal, dict[str, Any]], Awaitable[None]]
-_principal_checks: list[PrincipalCheck] = []
 
 
-def add_principal_check(check: PrincipalCheck) -> None:
-    if check not in _principal_checks:
-        _principal_checks.append(check)
-
-
-async def authenticate(token: str) -> Principal:
-    """Verify an access token and run the registered checks; raises `Unauthorized` (401)."""
+async def authenticate(token: str, checks: Iterable[PrincipalCheck] = ()) -> Principal:
+    """Verify an access token and run the given checks; raises `Unauthorized` (401)."""
     claims = decode_access_token(token)
     principal = Principal.from_claims(claims)
-    for check in _principal_checks:
+    for check in checks:
         await check(principal, claims)
     return principal
 
@@ -139,13 +134,15 @@ class Access:
         self.roles = frozenset(roles)
         self.public = public
 
-    async def __call__(self, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal | None:
+    async def __call__(
+        self, request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+    ) -> Principal | None:
         if token is None:
             if self.public:
                 return None
             raise Unauthorized(NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
         try:
-            principal = await authenticate(token)
+            principal = await authenticate(token, getattr(request.app.state, "principal_checks", ()))
         except Unauthorized:
             if self.public:
                 return None

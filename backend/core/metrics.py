@@ -19,10 +19,14 @@ LATENCY = Histogram(
 
 
 class MetricsMiddleware:
-    """Pure ASGI, so it adds almost nothing to the hot path. Unmatched paths share one label."""
+    """Pure ASGI, so it adds almost nothing to the hot path. Unmatched paths share one label.
 
-    def __init__(self, app: ASGIApp) -> None:
+    `api_prefix` is the prefix the composing app mounts its routers under (core knows no router).
+    """
+
+    def __init__(self, app: ASGIApp, api_prefix: str = "") -> None:
         self.app = app
+        self.api_prefix = api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,21 +44,23 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, _send)
         finally:
-            template = _route_template(scope)
+            template = _route_template(scope, self.api_prefix)
             method = scope.get("method", "")
             REQUESTS.labels(method, template, str(status)).inc()
             LATENCY.labels(method, template).observe(time.perf_counter() - started)
 
 
-def _route_template(scope: Scope) -> str:
+def _route_template(scope: Scope, api_prefix: str) -> str:
     """The matched path template; routes of included routers report theirs without the API prefix."""
-    from backend.api import API_PREFIX
-
     template = getattr(scope.get("route"), "path", None)
     if not template:
         return "<unmatched>"
-    if scope.get("path", "").startswith(API_PREFIX + "/") and not template.startswith(API_PREFIX):
-        template = API_PREFIX + template
+    if (
+        api_prefix
+        and scope.get("path", "").startswith(api_prefix + "/")
+        and not template.startswith(api_prefix)
+    ):
+        template = api_prefix + template
     return str(template)
 
 

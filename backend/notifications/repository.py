@@ -10,12 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.models import Resident
+from backend.accounts.queries import residents_sql
 from backend.core.database import insert_for
 from backend.notifications.models import OutboxMessage, OutboxStatus
 
 outbox_t: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-resident_t: sa.Table = Resident.__table__  # type: ignore[attr-defined]
+resident_t: sa.Subquery = residents_sql()  # the accounts' public SQL read
 
 
 # A multi-row INSERT binds one parameter per column and row; PostgreSQL (asyncpg) takes at most 32,767

@@ -21,8 +21,10 @@ from backend.core.clock import utcnow
 from backend.core.settings import get_settings
 from backend.notifications import repository as repo
 from backend.notifications.messages import template_id
-from backend.notifications.models import MessageKind, OutboxStatus
-from backend.wechat.client import SendOutcome, get_wechat
+from backend.notifications.models import MessageKind as MessageKind
+from backend.notifications.models import OutboxStatus
+from backend.wechat.client import SendOutcome
+from backend.wechat.provider import get_wechat
 from backend.wechat.templates import validate_template_data
 
 log = logging.getLogger("backend.notifications")

@@ -1,1 +1,1 @@
-"""WeChat server APIs: login, phone number, subscription messages, text check (see client.py)."""
+"""WeChat server APIs: login, phone number, subscription messages, text check (provider.get_wechat())."""

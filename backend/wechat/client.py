@@ -1,21 +1,8 @@
-"""WeChat server APIs the backend calls: login, phone number, subscription messages, text check.
+"""The WeChat server APIs the backend calls: login, phone number, subscription messages, text check.
 
-`get_wechat()` returns the process-wide client. With WeChat settings it calls `WECHAT_API_BASE` through the
-shared httpx client. In development without them (APP_ENV=dev, no WECHAT_APPID/WECHAT_SECRET) it talks to
-an in-process stand-in instead (backend/wechat/devserver.py), so the resident flow works offline:
-
-    login code (wx.login)     dev-<name>                -> openid dev-openid-<name>
-    phone code                dev-phone-<11 digits>     -> that number, country code 86
-    any code                  dev-err-<errcode>         -> WeChat answers that errcode, e.g. dev-err-40029
-                                                           (invalid), dev-err-40163 (used), dev-err-45011
-                                                           (rate limit), dev-err-40226 (blocked), dev-err--1
-                                                           (busy)
-    subscription message      to an openid ending in -err-<errcode> (log in with dev-alice-err-43101)
-                              -> that errcode (43101 not subscribed, 47003 bad value, -1 busy)
-    text check content        containing dev-review / dev-risky -> that verdict; dev-err-<errcode> -> error
-    (names: letters, digits, _ and -, up to 32 characters)
-
-The stand-in can never serve production: get_wechat() refuses it unless APP_ENV=dev.
+`WeChatClient` calls `WECHAT_API_BASE` through the shared httpx client. This module is the production
+client only: the process-wide instance comes from `backend.wechat.provider.get_wechat()`, which picks this
+client or (development without WeChat settings) the offline stand-in in backend/wechat/devserver.py.
 """
 
 from __future__ import annotations
@@ -31,14 +18,11 @@ from typing import Any, Literal
 import httpx
 from pydantic import SecretStr
 
-from backend.core.http import get_http_client
-from backend.core.settings import AppEnv, Settings, get_settings
 from backend.wechat.errors import (
     WeChatCodeInvalid,
     WeChatCodeUsed,
     WeChatError,
     WeChatLoginBlocked,
-    WeChatNotConfigured,
     WeChatRateLimited,
     WeChatUnavailable,
     WeChatWatermarkMismatch,
@@ -115,9 +99,6 @@ def _install_redaction() -> None:
         logger.addFilter(_RedactSecrets())
 
 
-_install_redaction()
-
-
 def _log_failure(api: str, reply: dict[str, Any], level: int = logging.WARNING) -> None:
     errcode, errmsg = errcode_of(reply), reply.get("errmsg")
     log.log(level, "wechat %s failed: errcode=%s errmsg=%s", api, errcode, errmsg, extra={"errcode": errcode})
@@ -135,6 +116,7 @@ class WeChatClient:
         lang: str = "zh_CN",
         busy_backoff_seconds: float = 0.2,
     ) -> None:
+        _install_redaction()  # secrets travel in query strings: keep them out of httpx's logs
         self._http = http
         self._base = api_base.rstrip("/")
         self.appid = appid
@@ -329,43 +311,3 @@ def _check_code(code: str) -> None:
     # Obviously broken input is the caller's mistake; no need to spend WeChat's quota on it.
     if not isinstance(code, str) or not code or len(code) > _MAX_CODE_LENGTH or not _CODE.match(code):
         raise WeChatCodeInvalid()
-
-
-# ---------------------------------------------------------------- the process-wide client
-
-_client: WeChatClient | None = None
-
-
-def build_wechat(settings: Settings) -> WeChatClient:
-    """The client for these settings: real WeChat when configured, the offline stand-in only in dev."""
-    if settings.wechat_configured:
-        assert settings.wechat_appid is not None and settings.wechat_secret is not None
-        return WeChatClient(
-            http=get_http_client,
-            api_base=settings.wechat_api_base,
-            appid=settings.wechat_appid,
-            secret=settings.wechat_secret,
-            miniprogram_state=settings.wechat_miniprogram_state,
-        )
-    if settings.app_env != AppEnv.dev:
-        raise WeChatNotConfigured(
-            f"WECHAT_APPID and WECHAT_SECRET are required when APP_ENV={settings.app_env.value}; "
-            "the offline WeChat stand-in runs only with APP_ENV=dev"
-        )
-    from backend.wechat.devserver import build_dev_client
-
-    log.warning("WeChat is not configured: using the offline development stand-in")
-    return build_dev_client(settings)
-
-
-def get_wechat() -> WeChatClient:
-    global _client
-    if _client is None:
-        _client = build_wechat(get_settings())
-    return _client
-
-
-def reset_wechat() -> None:
-    """Forget the cached client (tests, or after settings change)."""
-    global _client
-    _client = None

@@ -2,7 +2,8 @@
 
 `WeChatStandIn` implements the five endpoints, the appid/secret checks and the access-token life cycle;
 subclasses decide what codes mean. `DevWeChat` is the development stand-in (codes are documented in
-backend/wechat/client.py); the test fake (tests/fakes/wechat.py) adds error scripting on the same base.
+backend/wechat/provider.py, which imports this module only when it picks the stand-in); the test fake
+(tests/fakes/wechat.py) adds error scripting on the same base.
 Reached through httpx.ASGITransport, never a socket, and refused outside APP_ENV=dev.
 """
 
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from backend.core.settings import AppEnv, Settings
+from backend.wechat.client import WeChatClient
 from backend.wechat.errors import WeChatNotConfigured
 
 log = logging.getLogger("backend.wechat.dev")
@@ -214,7 +216,7 @@ _OPENID_ERR = re.compile(r"-err-(-?\d{1,6})$")
 
 
 class DevWeChat(WeChatStandIn):
-    """Codes mean what the client.py docstring says; reusable, so a newcomer can log in again."""
+    """Codes mean what the provider.py docstring says; reusable, so a newcomer can log in again."""
 
     def login(self, code: str) -> Reply:
         if m := _ERR.match(code):
@@ -254,11 +256,10 @@ class DevWeChat(WeChatStandIn):
         return check_reply("pass", 100)
 
 
-def build_dev_client(settings: Settings) -> Any:
+def build_dev_client(settings: Settings) -> WeChatClient:
     """A WeChatClient wired to a DevWeChat over httpx.ASGITransport; only ever with APP_ENV=dev."""
     if settings.app_env != AppEnv.dev:
         raise WeChatNotConfigured("the offline WeChat stand-in runs only with APP_ENV=dev")
-    from backend.wechat.client import WeChatClient
 
     stand_in = DevWeChat(DEV_APPID, DEV_SECRET)
     http = httpx.AsyncClient(

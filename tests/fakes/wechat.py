@@ -25,9 +25,9 @@ import httpx
 import pytest
 
 from backend.core import http as http_module
-from backend.wechat.client import get_wechat, reset_wechat
 from backend.wechat.devserver import OK, Reply, WeChatStandIn, check_reply, error, phone_reply
 from backend.wechat.errors import WeChatNotConfigured
+from backend.wechat.provider import get_wechat, reset_wechat
 
 APPID = "wx-test-appid"
 SECRET = "wx-test-secret"

@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from backend.core.i18n import set_language
-from backend.wechat.client import get_wechat
 from backend.wechat.errors import (
     WeChatCodeInvalid,
     WeChatCodeUsed,
@@ -17,6 +16,7 @@ from backend.wechat.errors import (
     WeChatRateLimited,
     WeChatUnavailable,
 )
+from backend.wechat.provider import get_wechat
 from tests.fakes.wechat import FakeWeChat
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend.wechat.client import SendOutcome, get_wechat
+from backend.wechat.client import SendOutcome
+from backend.wechat.provider import get_wechat
 from backend.wechat.templates import key_type, truncate_thing, validate_template_data
 from tests.fakes.wechat import FakeWeChat
 

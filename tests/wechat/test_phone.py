@@ -5,13 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend.wechat.client import get_wechat
 from backend.wechat.errors import (
     WeChatCodeInvalid,
     WeChatRateLimited,
     WeChatUnavailable,
     WeChatWatermarkMismatch,
 )
+from backend.wechat.provider import get_wechat
 from tests.fakes.wechat import FakeWeChat
 
 

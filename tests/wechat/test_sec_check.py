@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend.wechat.client import LABEL_UNCHECKED, get_wechat
+from backend.wechat.client import LABEL_UNCHECKED
+from backend.wechat.provider import get_wechat
 from tests.fakes.wechat import FakeWeChat
 
 

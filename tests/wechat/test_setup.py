@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from backend.core.http import get_http_client
 from backend.core.settings import AppEnv, Settings, get_settings
-from backend.wechat.client import SendOutcome, WeChatClient, build_wechat, get_wechat, reset_wechat
+from backend.wechat.client import SendOutcome, WeChatClient
 from backend.wechat.devserver import DEV_APPID, build_dev_client
 from backend.wechat.errors import (
     WeChatCodeInvalid,
@@ -20,6 +20,7 @@ from backend.wechat.errors import (
     WeChatRateLimited,
     WeChatUnavailable,
 )
+from backend.wechat.provider import build_wechat, get_wechat, reset_wechat
 from tests.fakes.wechat import FakeWeChat
 
 

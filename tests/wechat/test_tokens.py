@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from backend.core.kv import get_kv
-from backend.wechat.client import SendOutcome, get_wechat
+from backend.wechat.client import SendOutcome
 from backend.wechat.errors import WeChatUnavailable
+from backend.wechat.provider import get_wechat
 from backend.wechat.tokens import cache_ttl
 from tests.fakes.wechat import FakeWeChat
 

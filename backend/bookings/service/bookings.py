@@ -39,8 +39,7 @@ from backend.core.clock import utcnow
 from backend.core.daterange import day_window
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.notifications import messages
-from backend.notifications.models import MessageKind
-from backend.notifications.service import enqueue
+from backend.notifications.service import MessageKind, enqueue
 
 
 async def create_booking(session: AsyncSession, principal: Principal, body: BookingCreate) -> BookingPublic:

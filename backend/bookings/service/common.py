@@ -32,8 +32,8 @@ from backend.bookings.schemas import (
     SlotBrief,
     SlotPublic,
 )
-from backend.catalogue.models import FacilityStatus, ServiceStatus
 from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote_known
+from backend.catalogue.queries import FacilityStatus, ServiceStatus
 from backend.core.access import Principal, Role
 
 

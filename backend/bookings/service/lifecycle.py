@@ -24,8 +24,7 @@ from backend.core.clock import to_shanghai, utcnow
 from backend.core.errors import Unprocessable
 from backend.core.i18n import Msg
 from backend.notifications import messages
-from backend.notifications.models import MessageKind
-from backend.notifications.service import enqueue
+from backend.notifications.service import MessageKind, enqueue
 
 
 class ReasonRequired(Unprocessable):

@@ -19,8 +19,7 @@ from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
 from backend.core.settings import get_settings
 from backend.notifications import messages
-from backend.notifications.models import MessageKind
-from backend.notifications.service import enqueue_many, message
+from backend.notifications.service import MessageKind, enqueue_many, message
 
 
 async def announce(session: AsyncSession, principal: Principal, body: SuspensionCreate) -> SuspensionPublic:

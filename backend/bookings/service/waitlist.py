@@ -29,8 +29,7 @@ from backend.core.clock import utcnow
 from backend.core.errors import AppError
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.notifications import messages
-from backend.notifications.models import MessageKind
-from backend.notifications.service import enqueue
+from backend.notifications.service import MessageKind, enqueue
 
 MAX_PROMOTIONS_PER_CHANGE = 50
 

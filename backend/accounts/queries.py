@@ -1,0 +1,47 @@
+"""The accounts domain's public reads: what other domains may call (never the accounts' tables directly).
+
+The SQL reads below are subqueries of the listed columns, for other domains' hot statements that must stay
+one round trip (see `backend.catalogue.queries` for why a selectable rather than a function returning rows).
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+
+import sqlalchemy as sa
+
+from backend.accounts.models import Beneficiary, Resident
+
+# The accounts' vocabulary other domains use, re-exported here (never import the accounts' models).
+from backend.accounts.models import Relation as Relation
+
+_resident_t: sa.Table = Resident.__table__  # type: ignore[attr-defined]
+_beneficiary_t: sa.Table = Beneficiary.__table__  # type: ignore[attr-defined]
+
+_BENEFICIARY_COLUMNS = ("id", "resident_id", "name", "relation", "birth_date", "dibao", "disability")
+
+
+@cache
+def residents_sql() -> sa.Subquery:
+    """Residents: id, openid (who a WeChat message goes to)."""
+    return sa.select(_resident_t.c.id, _resident_t.c.openid).subquery("resident")
+
+
+@cache
+def beneficiaries_sql() -> sa.Subquery:
+    """Every beneficiary, deleted ones included (a booking keeps naming whom it was for): id, resident_id,
+    name, relation, birth_date, dibao, disability."""
+    b = _beneficiary_t
+    return sa.select(*(b.c[name] for name in _BENEFICIARY_COLUMNS)).subquery("beneficiary")
+
+
+def owned_live_beneficiary_sql(beneficiary_id: uuid.UUID, resident_id: uuid.UUID) -> sa.Subquery:
+    """The beneficiary if, and only if, it is the resident's own and not deleted (zero or one row; same
+    columns as `beneficiaries_sql`). The accounts' rule for "may this resident act for this person"."""
+    b = _beneficiary_t
+    return (
+        sa.select(*(b.c[name] for name in _BENEFICIARY_COLUMNS))
+        .where(b.c.id == beneficiary_id, b.c.resident_id == resident_id, b.c.deleted_at.is_(None))
+        .subquery("beneficiary")
+    )
