@@ -7,7 +7,7 @@ PORT   ?= 8000
 export HOST PORT
 
 .PHONY: run test install install-dev migrate demo serve scheduler lint typecheck openapi openapi-check \
-        migrations-check loadtest clean
+        migrations-check loadtest vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ loadtest: install-dev
 	$(BIN)/locust -f loadtests/locustfile.py --headless --host http://$(HOST):$(PORT) \
 		--users $${USERS:-50} --spawn-rate $${SPAWN_RATE:-10} --run-time $${RUN_TIME:-60s} \
 		--csv loadtests/results/morning_rush --only-summary
+
+## Refresh the vendored front-end assets (ECharts, Swagger UI) from the npm registry; commit the result.
+ECHARTS_VERSION ?= 6.1.0
+SWAGGER_UI_VERSION ?= 5.35.0
+vendor:
+	bash scripts/vendor-assets.sh $(ECHARTS_VERSION) $(SWAGGER_UI_VERSION)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from backend.api import API_PREFIX, build_api_router, principal_checks
+from backend.console.web import install_console
 from backend.core import http, kv
 from backend.core.database import db
 from backend.core.errors import PROBLEM_JSON, Problem, install_error_handlers
@@ -62,7 +63,9 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
         version="0.1.0",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        docs_url="/docs",
+        # Served by backend.console from vendored assets: the default pages load Swagger UI from a CDN.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
     app.include_router(ops_router)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.include_router(build_api_router())
+    install_console(app, openapi_url="/openapi.json")
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app
 
