@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -15,8 +15,16 @@ from backend.core.clock import utcnow
 from backend.core.database import insert_for
 from backend.workdays.models import CalendarDay, CalendarSource
 
-if TYPE_CHECKING:
-    from backend.workdays.loader import DayRow
+
+class DayRow(Protocol):
+    """One day as the loader builds it (the repository needs only these fields; no import of the loader)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def is_working_day(self) -> bool: ...
+    @property
+    def name(self) -> str | None: ...
 
 
 async def upsert_days(
