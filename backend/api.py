@@ -14,8 +14,9 @@ def build_api_router() -> APIRouter:
     from backend.accounts.router import router as accounts
     from backend.bookings.router import router as bookings
     from backend.catalogue.router import router as catalogue
+    from backend.console.router import router as console
 
-    for router in (accounts, catalogue, bookings):
+    for router in (accounts, catalogue, bookings, console):
         api.include_router(router)
     return api
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from functools import cache
 
 import sqlalchemy as sa
@@ -121,3 +123,27 @@ def facilities_sql() -> sa.Subquery:
     """Facilities: id, operator_id, community_id, status."""
     f: sa.Table = Facility.__table__  # type: ignore[attr-defined]
     return sa.select(f.c.id, f.c.operator_id, f.c.community_id, f.c.status).subquery("facility")
+
+
+# ---------------------------------------------------------------- names for reports and dashboards
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    id: uuid.UUID
+    name: str
+
+
+async def operator_named(session: AsyncSession, operator_id: uuid.UUID) -> Named | None:
+    operator = await session.get(Operator, operator_id)
+    return Named(operator.id, operator.name) if operator else None
+
+
+async def facilities_of_operators(session: AsyncSession, operator_ids: Collection[uuid.UUID]) -> list[Named]:
+    """The facilities the operators run, by name."""
+    return [Named(i, n) for i, n in await repo.facilities_of_operators(session, operator_ids)]
+
+
+async def names_of(session: AsyncSession, kind: str, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Names of facilities, suppliers or operators (`kind`), for labelling aggregates."""
+    return dict(await repo.names_of(session, kind, ids))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -96,3 +98,29 @@ async def region_reach(
         else frozenset()
     )
     return facilities, serving_ops, serving_sups, registered_ops, registered_sups
+
+
+_NAMED = {"facility": Facility, "supplier": Supplier, "operator": Operator}
+
+
+async def facilities_of_operators(
+    session: AsyncSession, operator_ids: Collection[uuid.UUID]
+) -> list[tuple[uuid.UUID, str]]:
+    if not operator_ids:
+        return []
+    stmt = (
+        select(Facility.id, Facility.name)
+        .where(col(Facility.operator_id).in_(sorted(operator_ids)))
+        .order_by(col(Facility.name), col(Facility.id))
+    )
+    return [(i, n) for i, n in (await session.exec(stmt)).all()]
+
+
+async def names_of(
+    session: AsyncSession, kind: str, ids: Collection[uuid.UUID]
+) -> list[tuple[uuid.UUID, str]]:
+    model: Any = _NAMED[kind]
+    if not ids:
+        return []
+    stmt = select(model.id, model.name).where(col(model.id).in_(sorted(ids)))
+    return [(i, n) for i, n in (await session.exec(stmt)).all()]

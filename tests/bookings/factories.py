@@ -232,3 +232,34 @@ def supplier_headers(supplier_id: uuid.UUID) -> dict[str, str]:
 
 def operator_headers(operator_id: uuid.UUID) -> dict[str, str]:
     return bearer(Principal(id=uuid.uuid4(), role=Role.operator_staff, operator_id=operator_id))
+
+
+async def make_booked_slot(
+    session: AsyncSession, service: Service, start: datetime, statuses: list[str], capacity: int = 10
+) -> Slot:
+    """A slot at `start` with one booking in each of `statuses` (new residents), inserted directly."""
+    from backend.bookings.models import Booking
+
+    slot = Slot(service_id=service.id, start_at=start, end_at=start + timedelta(hours=1), capacity=capacity)
+    session.add(slot)
+    await session.flush()
+    pairs = await make_many_residents(session, len(statuses))
+    for (resident_id, beneficiary_id), status in zip(pairs, statuses, strict=True):
+        session.add(
+            Booking(
+                slot_id=slot.id,
+                service_id=service.id,
+                resident_id=resident_id,
+                beneficiary_id=beneficiary_id,
+                start_at=start,
+                status=status,
+                total_fen=1000,
+                subsidy_fen=0,
+                discount_fen=0,
+                community_fen=0,
+                payable_fen=1000,
+                status_changed_at=start,
+            )
+        )
+    await session.commit()
+    return slot

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings import queries
-from backend.bookings.models import Booking, BookingStatus, Slot
-from tests.bookings.factories import World, make_many_residents
+from backend.bookings.models import BookingStatus, Slot
+from tests.bookings.factories import World, make_booked_slot
 
 # 2026-10-31 16:30 UTC is already 1 November in Shanghai: it belongs to November's figures.
 EDGE = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
@@ -19,37 +19,13 @@ OCTOBER = datetime(2026, 10, 10, 2, 0, tzinfo=UTC)
 async def _slot_with(
     session: AsyncSession, world: World, start: datetime, statuses: list[BookingStatus], capacity: int = 10
 ) -> Slot:
-    slot = Slot(
-        service_id=world.meal.id, start_at=start, end_at=start + timedelta(hours=1), capacity=capacity
-    )
-    session.add(slot)
-    await session.flush()
-    for resident_id, beneficiary_id in await make_many_residents(session, len(statuses)):
-        status = statuses.pop()
-        session.add(
-            Booking(
-                slot_id=slot.id,
-                service_id=world.meal.id,
-                resident_id=resident_id,
-                beneficiary_id=beneficiary_id,
-                start_at=start,
-                status=status.value,
-                total_fen=1000,
-                subsidy_fen=0,
-                discount_fen=0,
-                community_fen=0,
-                payable_fen=1000,
-                status_changed_at=start,
-            )
-        )
-    await session.commit()
-    return slot
+    return await make_booked_slot(session, world.meal, start, [s.value for s in statuses], capacity)
 
 
 async def test_counts_by_status_and_shanghai_month(session: AsyncSession, world: World) -> None:
     done, cancelled, no_show = BookingStatus.completed, BookingStatus.cancelled, BookingStatus.no_show
-    await _slot_with(session, world, OCTOBER, [done, done, cancelled], capacity=8)
-    await _slot_with(session, world, EDGE, [done, no_show, BookingStatus.confirmed], capacity=6)
+    await _slot_with(session, world, OCTOBER, [cancelled, done, done], capacity=8)
+    await _slot_with(session, world, EDGE, [BookingStatus.confirmed, no_show, done], capacity=6)
 
     rows = await queries.booking_counts(
         session, start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026, 12, 1, tzinfo=UTC)

@@ -1,0 +1,66 @@
+"""Dashboard routes: operators' staff see their own operator, regulators what lies in their region."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from backend.console import service
+from backend.console.export import ExportFormat, export_response
+from backend.console.schemas import OperatorDashboard
+from backend.core.access import Principal, Role, allow
+from backend.core.clock import InRangeDate
+from backend.core.database import SessionDep
+from backend.core.daterange import DateRange, check_range, shanghai_today
+
+router = APIRouter(tags=["dashboards"])
+
+DASHBOARD_VIEWERS = allow(Role.operator_staff, Role.regulator, Role.admin)
+MAX_DAYS = 731
+
+
+def dashboard_window(
+    from_: Annotated[
+        InRangeDate | None,
+        Query(
+            alias="from",
+            description="First day, included (YYYY-MM-DD; default: 12 months back, 1st of month)",
+        ),
+    ] = None,
+    to: Annotated[
+        InRangeDate | None,
+        Query(description=f"Last day, included (YYYY-MM-DD; default today; at most {MAX_DAYS} days)"),
+    ] = None,
+) -> DateRange:
+    last = to or shanghai_today()
+    first = from_ or (last.replace(day=1) - timedelta(days=335)).replace(day=1)
+    return check_range(first, last, MAX_DAYS)
+
+
+Window = Annotated[DateRange, Depends(dashboard_window)]
+Viewer = Annotated[Principal, Depends(DASHBOARD_VIEWERS)]
+
+
+@router.get("/operators/{operator_id}/dashboard", response_model=OperatorDashboard)
+async def operator_dashboard(
+    operator_id: uuid.UUID, window: Window, principal: Viewer, session: SessionDep
+) -> OperatorDashboard:
+    """Usage and served figures of one operator (satisfaction and complaints join as those domains land)."""
+    return await service.operator_dashboard(session, principal, operator_id, window)
+
+
+@router.get("/operators/{operator_id}/dashboard/export")
+async def export_operator_table(
+    operator_id: uuid.UUID,
+    window: Window,
+    principal: Viewer,
+    session: SessionDep,
+    table: Annotated[str, Query(pattern=r"^[a-z_]+$", description="One of the dashboard's tables")],
+    format: Annotated[ExportFormat, Query(description="csv (UTF-8 with BOM) or xlsx")] = ExportFormat.csv,
+):  # type: ignore[no-untyped-def]
+    """One table of the dashboard as a download (streamed), for Excel."""
+    dashboard = await service.operator_dashboard(session, principal, operator_id, window)
+    return export_response(dashboard, table, format, stem=f"dashboard-{shanghai_today():%Y%m%d}")
