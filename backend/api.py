@@ -15,8 +15,9 @@ def build_api_router() -> APIRouter:
     from backend.bookings.router import router as bookings
     from backend.catalogue.router import router as catalogue
     from backend.console.router import router as console
+    from backend.reviews.router import router as reviews
 
-    for router in (accounts, catalogue, bookings, console):
+    for router in (accounts, catalogue, bookings, reviews, console):
         api.include_router(router)
     return api
 

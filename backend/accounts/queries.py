@@ -7,10 +7,13 @@ one round trip (see `backend.catalogue.queries` for why a selectable rather than
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from functools import cache
 
 import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts import repository as repo
 from backend.accounts.models import Beneficiary, Resident
 
 # The accounts' vocabulary other domains use, re-exported here (never import the accounts' models).
@@ -45,3 +48,23 @@ def owned_live_beneficiary_sql(beneficiary_id: uuid.UUID, resident_id: uuid.UUID
         .where(b.c.id == beneficiary_id, b.c.resident_id == resident_id, b.c.deleted_at.is_(None))
         .subquery("beneficiary")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentFacts:
+    id: uuid.UUID
+    openid: str
+    nickname: str | None
+    phone_hash: str | None
+
+
+async def resident_facts(session: AsyncSession, resident_id: uuid.UUID) -> ResidentFacts | None:
+    return (await residents_facts(session, {resident_id})).get(resident_id)
+
+
+async def residents_facts(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, ResidentFacts]:
+    """One query for a page of residents (e.g. to mask the authors of a page of reviews)."""
+    return {
+        r.id: ResidentFacts(id=r.id, openid=r.openid, nickname=r.nickname, phone_hash=r.phone_hash)
+        for r in await repo.residents_by_ids(session, ids)
+    }

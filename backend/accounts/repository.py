@@ -50,6 +50,12 @@ async def get_resident(session: AsyncSession, resident_id: uuid.UUID) -> Residen
     return await session.get(Resident, resident_id)
 
 
+async def residents_by_ids(session: AsyncSession, ids: set[uuid.UUID]) -> Sequence[Resident]:
+    if not ids:
+        return []
+    return (await session.exec(select(Resident).where(col(Resident.id).in_(sorted(ids))))).all()
+
+
 async def get_resident_by_openid(session: AsyncSession, openid: str) -> Resident | None:
     return (await session.exec(select(Resident).where(Resident.openid == openid))).first()
 

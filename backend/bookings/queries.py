@@ -15,7 +15,9 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.bookings import repository_bookings
 from backend.bookings import repository_usage as repo
+from backend.bookings.models import BookingStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +79,42 @@ async def completed_by_operator(
 ) -> dict[uuid.UUID, int]:
     """Completed bookings (person-times served) per operator, slots starting in [start, end)."""
     return dict(await repo.completed_by_operator(session, start=start, end=end))
+
+
+@dataclass(frozen=True, slots=True)
+class BookingFacts:
+    """A booking and the service it is for. `completed_at` is set only while the booking is completed."""
+
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    status: str
+    start_at: datetime
+    completed_at: datetime | None
+    service_id: uuid.UUID
+    service_name: str
+    function: str
+    facility_id: uuid.UUID
+    supplier_id: uuid.UUID
+    operator_id: uuid.UUID
+
+
+async def booking_facts(session: AsyncSession, booking_id: uuid.UUID) -> BookingFacts | None:
+    row = await repository_bookings.booking_with_service(session, booking_id)
+    if row is None:
+        return None
+    completed = row.status == BookingStatus.completed.value
+    return BookingFacts(
+        id=row.id,
+        resident_id=row.resident_id,
+        beneficiary_id=row.beneficiary_id,
+        status=row.status,
+        start_at=row.start_at,
+        completed_at=row.status_changed_at if completed else None,
+        service_id=row.service_id,
+        service_name=row.service_name,
+        function=row.function,
+        facility_id=row.facility_id,
+        supplier_id=row.supplier_id,
+        operator_id=row.operator_id,
+    )

@@ -254,3 +254,27 @@ async def active_from(
     if facility_id is not None:
         stmt = stmt.where(service_t.c.facility_id == facility_id)
     return (await session.execute(stmt.order_by(booking_t.c.start_at))).all()
+
+
+async def booking_with_service(session: AsyncSession, booking_id: uuid.UUID) -> sa.Row[Any] | None:
+    """A booking with its service, facility and operator (for the domains above: `bookings.queries`)."""
+    stmt = (
+        sa.select(
+            booking_t.c.id,
+            booking_t.c.resident_id,
+            booking_t.c.beneficiary_id,
+            booking_t.c.status,
+            booking_t.c.status_changed_at,
+            booking_t.c.start_at,
+            service_t.c.id.label("service_id"),
+            service_t.c.name.label("service_name"),
+            service_t.c.function,
+            service_t.c.facility_id,
+            service_t.c.supplier_id,
+            facility_t.c.operator_id,
+        )
+        .join(service_t, service_t.c.id == booking_t.c.service_id)
+        .join(facility_t, facility_t.c.id == service_t.c.facility_id)
+        .where(booking_t.c.id == booking_id)
+    )
+    return (await session.execute(stmt)).one_or_none()

@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     wechat_template_waitlist_promoted: str = ""
     wechat_template_booking_reminder: str = ""
     wechat_template_suspension_notice: str = ""
+    wechat_template_review_update: str = ""
     outbox_max_attempts: int = 5
     outbox_retry_base_seconds: int = 30
 

@@ -11,6 +11,7 @@ type's limits here, and checked again before sending.
 | waitlist_promoted | thing1 服务项目, time2 服务时间, thing3 服务对象 |
 | booking_reminder  | thing1 服务项目, time2 服务时间, thing3 服务对象 |
 | suspension_notice | thing1 服务项目, date2 暂停日期, thing3 说明 |
+| review_update     | thing1 服务项目, phrase2 进度, thing3 说明 |
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def template_id(settings: Settings, kind: str) -> str:
         MessageKind.waitlist_promoted: settings.wechat_template_waitlist_promoted,
         MessageKind.booking_reminder: settings.wechat_template_booking_reminder,
         MessageKind.suspension_notice: settings.wechat_template_suspension_notice,
+        MessageKind.review_update: settings.wechat_template_review_update,
     }.get(MessageKind(kind), "")
 
 
@@ -62,3 +64,16 @@ def suspension_data(name: str, starts_on: date, reason: str) -> dict[str, str]:
         "date2": wechat_date(starts_on),
         "thing3": truncate_thing(reason) or "-",
     }
+
+
+def review_update_data(service_name: str, progress: str, note: str) -> dict[str, str]:
+    """`progress` is a phrase of at most 5 Chinese characters (已回复, 已回访, 待评价, 已升级)."""
+    return {
+        "thing1": truncate_thing(service_name),
+        "phrase2": progress[:5],
+        "thing3": truncate_thing(note) or "-",
+    }
+
+
+def review_page(review_id: uuid.UUID) -> str:
+    return f"pages/review/detail?id={review_id}"

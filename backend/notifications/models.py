@@ -18,6 +18,7 @@ class MessageKind(StrEnum):
     waitlist_promoted = "waitlist_promoted"
     booking_reminder = "booking_reminder"
     suspension_notice = "suspension_notice"
+    review_update = "review_update"  # a reply, a rectification step, an escalation (reviews domain)
 
 
 class OutboxStatus(StrEnum):

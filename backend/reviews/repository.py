@@ -1,0 +1,330 @@
+"""Queries of the reviews domain (the only place that builds them). Steps that may happen once are
+conditional UPDATEs (`... WHERE reply_text IS NULL`), so a race answers "already" instead of writing twice."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.core.database import UTCDateTime, insert_for
+from backend.reviews.models import (
+    Appeal,
+    FlagStatus,
+    Rectification,
+    RectificationStatus,
+    Review,
+    TextCheckState,
+    TextStatus,
+)
+
+review_t: sa.Table = Review.__table__  # type: ignore[attr-defined]
+appeal_t: sa.Table = Appeal.__table__  # type: ignore[attr-defined]
+rect_t: sa.Table = Rectification.__table__  # type: ignore[attr-defined]
+
+After = tuple[datetime, uuid.UUID] | None
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
+
+
+def _before(table: sa.Table, after: After) -> ColumnElement[bool]:
+    """Newest-first keyset: rows strictly before (created_at, id)."""
+    if after is None:
+        return sa.true()
+    return sa.tuple_(table.c.created_at, table.c.id) < sa.tuple_(
+        sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid())
+    )
+
+
+def _newest(stmt: Any, table: sa.Table, after: After, limit: int) -> Any:
+    return (
+        stmt.where(_before(table, after))
+        .order_by(table.c.created_at.desc(), table.c.id.desc())
+        .limit(limit + 1)
+    )
+
+
+# ---------------------------------------------------------------- reviews
+
+
+async def insert_review(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """False when the booking already has a review (the unique constraint decides, even under a race)."""
+    insert = insert_for(session)
+    stmt = insert(review_t).values(**values).on_conflict_do_nothing(index_elements=["booking_id"])
+    return _rowcount(await session.execute(stmt)) == 1
+
+
+async def get_review(session: AsyncSession, review_id: uuid.UUID) -> Review | None:
+    return await session.get(Review, review_id, populate_existing=True)
+
+
+async def update_review(
+    session: AsyncSession, review_id: uuid.UUID, *conditions: ColumnElement[bool], **values: Any
+) -> bool:
+    stmt = sa.update(review_t).where(review_t.c.id == review_id, *conditions).values(**values)
+    return _rowcount(await session.execute(stmt)) == 1
+
+
+def published_on_service(service_id: uuid.UUID, level: int | None) -> list[ColumnElement[bool]]:
+    conditions = [review_t.c.service_id == service_id]
+    if level is not None:
+        conditions.append(review_t.c.level == level)
+    return conditions
+
+
+async def list_reviews(
+    session: AsyncSession, conditions: Iterable[ColumnElement[bool]], after: After, limit: int
+) -> Sequence[Review]:
+    stmt = _newest(sa.select(Review).where(*conditions), review_t, after, limit)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+def awaiting_moderation() -> ColumnElement[bool]:
+    pending = TextStatus.pending_moderation.value
+    return sa.or_(
+        review_t.c.status == pending,
+        review_t.c.reply_status == pending,
+        review_t.c.follow_up_status == pending,
+    )
+
+
+def flagged_pending() -> ColumnElement[bool]:
+    return review_t.c.flag_status == FlagStatus.pending.value
+
+
+async def texts_to_recheck(session: AsyncSession, limit: int) -> Sequence[Review]:
+    """Reviews with a text held because WeChat gave no verdict (error, timeout)."""
+    error = TextCheckState.error.value
+    stmt = (
+        sa.select(Review)
+        .where(
+            sa.or_(
+                sa.and_(
+                    review_t.c.status == TextStatus.pending_moderation.value, review_t.c.text_check == error
+                ),
+                sa.and_(
+                    review_t.c.reply_status == TextStatus.pending_moderation.value,
+                    review_t.c.reply_check == error,
+                ),
+                sa.and_(
+                    review_t.c.follow_up_status == TextStatus.pending_moderation.value,
+                    review_t.c.follow_up_check == error,
+                ),
+            )
+        )
+        .order_by(review_t.c.created_at)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def count_recent(session: AsyncSession, column: str, value: Any, since: datetime) -> int:
+    """Reviews by one resident (`resident_id`) or one device (`device_id`) since `since`."""
+    stmt = sa.select(sa.func.count()).where(review_t.c[column] == value, review_t.c.created_at >= since)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def flag_recent(
+    session: AsyncSession, column: str, value: Any, since: datetime, flag: str, reason: str
+) -> list[uuid.UUID]:
+    """Flag every still-unflagged review of the burst; returns the ids flagged."""
+    ids = list(
+        (
+            await session.execute(
+                sa.select(review_t.c.id).where(
+                    review_t.c[column] == value,
+                    review_t.c.created_at >= since,
+                    review_t.c.flag_status == FlagStatus.none.value,
+                )
+            )
+        ).scalars()
+    )
+    if ids:
+        await session.execute(
+            sa.update(review_t)
+            .where(review_t.c.id.in_(ids))
+            .values(flag=flag, flag_status=FlagStatus.pending.value, counted=False, excluded_reason=reason)
+        )
+    return ids
+
+
+# ---------------------------------------------------------------- aggregates (public figures, grading)
+
+
+async def level_counts(
+    session: AsyncSession, key: str, ids: Sequence[uuid.UUID], since: datetime
+) -> dict[uuid.UUID, dict[int, int]]:
+    """`{id: {level: count}}` of counted reviews since `since`, grouped by `key` (service_id, facility_id,
+    supplier_id or operator_id): one indexed aggregate query."""
+    if not ids:
+        return {}
+    column = review_t.c[key]
+    stmt = (
+        sa.select(column, review_t.c.level, sa.func.count())
+        .where(column.in_(list(ids)), review_t.c.counted.is_(True), review_t.c.created_at >= since)
+        .group_by(column, review_t.c.level)
+    )
+    out: dict[uuid.UUID, dict[int, int]] = {}
+    for owner, level, count in (await session.execute(stmt)).all():
+        out.setdefault(owner, {})[int(level)] = int(count)
+    return out
+
+
+async def operator_reviews(
+    session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
+) -> Sequence[sa.Row[Any]]:
+    stmt = (
+        sa.select(
+            review_t.c.id,
+            review_t.c.level,
+            review_t.c.created_at,
+            review_t.c.counted,
+            review_t.c.excluded_reason,
+            review_t.c.facility_id,
+            review_t.c.supplier_id,
+            review_t.c.function,
+        )
+        .where(
+            review_t.c.operator_id == operator_id,
+            review_t.c.created_at >= since,
+            review_t.c.created_at < until,
+        )
+        .order_by(review_t.c.created_at, review_t.c.id)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def operator_level_totals(
+    session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
+) -> Sequence[sa.Row[Any]]:
+    """(counted, level, count) for the operator's reviews in [since, until)."""
+    stmt = (
+        sa.select(review_t.c.counted, review_t.c.level, sa.func.count())
+        .where(
+            review_t.c.operator_id == operator_id,
+            review_t.c.created_at >= since,
+            review_t.c.created_at < until,
+        )
+        .group_by(review_t.c.counted, review_t.c.level)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def operator_rectification_totals(
+    session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
+) -> Sequence[sa.Row[Any]]:
+    """Per rectification of the window: status, verdict, whether each step was on time, escalation."""
+    stmt = sa.select(
+        rect_t.c.status,
+        rect_t.c.verdict,
+        rect_t.c.escalated_to,
+        (rect_t.c.called_back_at.is_not(None) & (rect_t.c.called_back_at <= rect_t.c.call_back_due_at)).label(
+            "call_back_on_time"
+        ),
+        (rect_t.c.fixed_at.is_not(None) & (rect_t.c.fixed_at <= rect_t.c.fix_due_at)).label("fix_on_time"),
+        rect_t.c.overdue_step,
+    ).where(rect_t.c.operator_id == operator_id, rect_t.c.created_at >= since, rect_t.c.created_at < until)
+    return (await session.execute(stmt)).all()
+
+
+# ---------------------------------------------------------------- appeals
+
+
+async def insert_appeal(session: AsyncSession, values: dict[str, Any]) -> bool:
+    insert = insert_for(session)
+    stmt = insert(appeal_t).values(**values).on_conflict_do_nothing(index_elements=["review_id"])
+    return _rowcount(await session.execute(stmt)) == 1
+
+
+async def get_appeal(session: AsyncSession, appeal_id: uuid.UUID) -> Appeal | None:
+    return await session.get(Appeal, appeal_id, populate_existing=True)
+
+
+async def appeal_of(session: AsyncSession, review_id: uuid.UUID) -> Appeal | None:
+    return (
+        await session.execute(sa.select(Appeal).where(appeal_t.c.review_id == review_id))
+    ).scalar_one_or_none()
+
+
+async def decide_appeal(session: AsyncSession, appeal_id: uuid.UUID, **values: Any) -> bool:
+    stmt = (
+        sa.update(appeal_t).where(appeal_t.c.id == appeal_id, appeal_t.c.status == "pending").values(**values)
+    )
+    return _rowcount(await session.execute(stmt)) == 1
+
+
+async def list_appeals(
+    session: AsyncSession, conditions: Iterable[ColumnElement[bool]], after: After, limit: int
+) -> Sequence[Appeal]:
+    stmt = _newest(sa.select(Appeal).where(*conditions), appeal_t, after, limit)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+# ---------------------------------------------------------------- rectifications
+
+
+async def insert_rectification(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(sa.insert(rect_t).values(**values))
+
+
+async def get_rectification(session: AsyncSession, rect_id: uuid.UUID) -> Rectification | None:
+    return await session.get(Rectification, rect_id, populate_existing=True)
+
+
+async def rectifications_of(
+    session: AsyncSession, review_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Rectification]:
+    if not review_ids:
+        return {}
+    rows = (
+        await session.execute(sa.select(Rectification).where(rect_t.c.review_id.in_(list(review_ids))))
+    ).scalars()
+    return {r.review_id: r for r in rows}
+
+
+async def update_rectification(
+    session: AsyncSession, rect_id: uuid.UUID, *conditions: ColumnElement[bool], **values: Any
+) -> bool:
+    stmt = sa.update(rect_t).where(rect_t.c.id == rect_id, *conditions).values(**values)
+    return _rowcount(await session.execute(stmt)) == 1
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(
+            rect_t.c.status == RectificationStatus.awaiting_call_back.value,
+            rect_t.c.call_back_due_at < sa.literal(now, UTCDateTime()),
+        ),
+        sa.and_(
+            rect_t.c.status == RectificationStatus.fixing.value,
+            rect_t.c.fix_due_at < sa.literal(now, UTCDateTime()),
+        ),
+    )
+
+
+async def list_rectifications(
+    session: AsyncSession, conditions: Iterable[ColumnElement[bool]], after: After, limit: int
+) -> Sequence[Rectification]:
+    stmt = _newest(sa.select(Rectification).where(*conditions), rect_t, after, limit)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def newly_overdue(session: AsyncSession, now: datetime, limit: int = 500) -> Sequence[Rectification]:
+    """Overdue steps not yet escalated to the street office."""
+    stmt = (
+        sa.select(Rectification)
+        .where(
+            overdue_condition(now),
+            sa.or_(rect_t.c.escalated_to.is_(None), rect_t.c.escalated_to != "street"),
+        )
+        .order_by(rect_t.c.created_at)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars().all())

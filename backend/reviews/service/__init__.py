@@ -1,0 +1,1 @@
+"""The rules of the reviews domain, one module per concern (services never commit)."""
