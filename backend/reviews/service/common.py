@@ -15,14 +15,13 @@ from backend.core.http_cache import invalidate
 from backend.core.kv import get_kv
 from backend.core.scope import Scope
 from backend.notifications import messages
-from backend.notifications.models import MessageKind
-from backend.notifications.service import enqueue
+from backend.notifications.service import MessageKind, enqueue
 from backend.reviews import repository as repo
 from backend.reviews.errors import ContentRejected, RectificationNotFound, ReviewNotFound, TooManyReviewWrites
 from backend.reviews.models import Rectification, Review, TextCheckState, TextStatus
 from backend.reviews.rules import ReviewRules
 from backend.reviews.schemas import Dated, RectificationPublic, ReviewPublic, StaffReview
-from backend.wechat.client import get_wechat
+from backend.wechat.provider import get_wechat
 
 log = logging.getLogger("backend.reviews")
 

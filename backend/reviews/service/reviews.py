@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.queries import resident_facts, residents_facts
 from backend.audit.service import record
-from backend.bookings.models import BookingStatus
 from backend.bookings.queries import booking_facts
 from backend.core.access import Principal
 from backend.core.clock import utcnow
@@ -65,7 +64,7 @@ async def create_review(
         raise BookingNotFound()
     rules = await rules_for(session, facts.facility_id)
     await limit_writes(principal.id, rules)
-    if facts.status != BookingStatus.completed.value or facts.completed_at is None:
+    if facts.completed_at is None:  # set only while the booking is completed
         raise BookingNotCompleted()
     now = utcnow()
     if now > facts.completed_at + timedelta(days=rules.review_window_days):
