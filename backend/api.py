@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from backend.catalogue.figures import FiguresSource
 from backend.core.access import PrincipalCheck
 
 API_PREFIX = "/api/v1"
@@ -27,3 +28,11 @@ def principal_checks() -> tuple[PrincipalCheck, ...]:
     from backend.accounts.tokens import check_staff_token  # deactivated staff, tokens before a new password
 
     return (check_staff_token,)
+
+
+def figure_sources() -> tuple[FiguresSource, ...]:
+    """Figures other domains add to the catalogue's public pages (`create_app` installs them; see
+    backend/catalogue/figures.py). Complaints add theirs here the same way."""
+    from backend.reviews.figures import SOURCE as reviews
+
+    return (reviews,)

@@ -12,7 +12,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from backend.api import API_PREFIX, build_api_router, principal_checks
+from backend.api import API_PREFIX, build_api_router, figure_sources, principal_checks
 from backend.console.web import install_console
 from backend.core import http, kv
 from backend.core.database import db
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
     app.state.settings = settings
     app.state.start_scheduler = start_scheduler
     app.state.principal_checks = principal_checks()
+    app.state.figure_sources = figure_sources()
     install_error_handlers(app)
 
     # Outermost last: metrics, then request id, then body size, then language.

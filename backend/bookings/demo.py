@@ -5,13 +5,14 @@ Idempotent: schedules have deterministic ids and slot generation skips times tha
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+import uuid
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings import repository as repo
-from backend.bookings.models import SlotSchedule
+from backend.bookings.models import Booking, BookingStatus, Slot, SlotSchedule
 from backend.bookings.service.slots import generate_schedule_slots
 from backend.catalogue.queries import ServiceStatus, services_sql
 from backend.core.clock import SHANGHAI, utcnow
@@ -66,3 +67,49 @@ async def seed(session: AsyncSession) -> None:
             schedule = await session.get(SlotSchedule, schedule_id)
         assert schedule is not None
         await generate_schedule_slots(session, schedule, now)
+
+
+async def past_completed_bookings(session: AsyncSession, count: int) -> list[uuid.UUID]:
+    """`count` bookings of the demo resident's parent, completed on the past days (one a day, newest first),
+    over the active services in turn: for the reviews demo. Idempotent (deterministic ids)."""
+    from backend.accounts.demo import DEMO_PARENT_ID, DEMO_RESIDENT_ID
+
+    service_sql = services_sql()
+    services = (
+        (
+            await session.execute(
+                sa.select(service_sql.c.id)
+                .where(service_sql.c.status == ServiceStatus.active)
+                .order_by(service_sql.c.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not services:
+        return []
+    today = utcnow().astimezone(SHANGHAI).date()
+    ids = []
+    for i in range(count):
+        service_id = services[i % len(services)]
+        booking_id = demo_id("booking", f"past/{i}")
+        ids.append(booking_id)
+        if await session.get(Booking, booking_id) is not None:
+            continue
+        day = today - timedelta(days=i + 1)
+        start = datetime.combine(day, time(9, 0), tzinfo=SHANGHAI)
+        end = start + timedelta(hours=2)
+        slot_id = demo_id("slot", f"past/{i}")
+        session.add(
+            Slot(id=slot_id, service_id=service_id, start_at=start, end_at=end, capacity=5, booked=1,
+                 status="closed", closed_at=end)
+        )  # fmt: skip
+        await session.flush()
+        session.add(
+            Booking(id=booking_id, slot_id=slot_id, service_id=service_id, resident_id=DEMO_RESIDENT_ID,
+                    beneficiary_id=DEMO_PARENT_ID, start_at=start, status=BookingStatus.completed.value,
+                    total_fen=1200, subsidy_fen=0, discount_fen=0, community_fen=0, payable_fen=1200,
+                    status_changed_at=end)
+        )  # fmt: skip
+        await session.flush()
+    return ids

@@ -31,6 +31,7 @@ from backend.catalogue.schemas import (
     StaffQualification,
     StreetPlaces,
     SubsidyRulePublic,
+    SupplierDetail,
     SupplierPublic,
 )
 from backend.core.clock import utcnow
@@ -199,11 +200,11 @@ async def supplier_public(session: AsyncSession, supplier: Supplier) -> Supplier
     )
 
 
-async def get_supplier(session: AsyncSession, supplier_id: uuid.UUID) -> SupplierPublic:
+async def get_supplier(session: AsyncSession, supplier_id: uuid.UUID) -> SupplierDetail:
     supplier = await repo.get_supplier(session, supplier_id)
     if supplier is None:
         raise SupplierNotFound()
-    return await supplier_public(session, supplier)
+    return SupplierDetail.model_validate((await supplier_public(session, supplier)).model_dump())
 
 
 def rule_public(rule: SubsidyRule) -> SubsidyRulePublic:

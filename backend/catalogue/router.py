@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from backend.catalogue import offer, orgs, public
+from backend.catalogue import figures, offer, orgs, public
 from backend.catalogue.models import FunctionCode
 from backend.catalogue.orgs import CACHE_NAMESPACE
 from backend.catalogue.pricing import BeneficiaryProfile
@@ -22,7 +22,7 @@ from backend.catalogue.schemas import (
     ServiceDetail,
     ServiceListItem,
     SubsidyRulePublic,
-    SupplierPublic,
+    SupplierDetail,
 )
 from backend.catalogue.schemas_staff import (
     DisclosureCreate,
@@ -83,11 +83,12 @@ async def list_facilities(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Response:
-    """Facilities; nearest first with `distance_m` (metres) when `lat` and `lng` are given."""
-    return await cached_json(
-        request,
-        NS,
-        lambda: public.list_facilities(
+    """Facilities; nearest first with `distance_m` (metres) when `lat` and `lng` are given; `satisfaction`
+    from the reviews domain (catalogue.figures)."""
+    sources = figures.sources_of(request)
+
+    async def build() -> Page[FacilityListItem]:
+        page = await public.list_facilities(
             session,
             community_id=community_id,
             function=function,
@@ -95,13 +96,23 @@ async def list_facilities(
             lng=lng,
             cursor=cursor,
             limit=limit,
-        ),
-    )
+        )
+        page.items = await figures.fill(session, sources, "facilities", page.items)
+        return page
+
+    return await cached_json(request, NS + figures.namespaces(sources), build)
 
 
 @router.get("/facilities/{facility_id}", response_model=FacilityDetail, dependencies=[Depends(PUBLIC)])
 async def get_facility(facility_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
-    return await cached_json(request, NS, lambda: public.get_facility_detail(session, facility_id))
+    """One facility with its services and the figures other domains add (catalogue.figures)."""
+    sources = figures.sources_of(request)
+
+    async def build() -> FacilityDetail:
+        detail = await public.get_facility_detail(session, facility_id)
+        return await figures.fill_one(session, sources, "facilities", detail)
+
+    return await cached_json(request, NS + figures.namespaces(sources), build)
 
 
 @router.get("/services", response_model=Page[ServiceListItem], dependencies=[Depends(PUBLIC)])
@@ -124,8 +135,15 @@ async def list_services(
 
 @router.get("/services/{service_id}", response_model=ServiceDetail, dependencies=[Depends(PUBLIC)])
 async def get_service(service_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
-    """One service with its current disclosure, prices and subsidy rules."""
-    return await cached_json(request, NS, lambda: public.get_service_detail(session, service_id))
+    """One service with its current disclosure, prices and subsidy rules, and its review summary and
+    complaint figures (catalogue.figures)."""
+    sources = figures.sources_of(request)
+
+    async def build() -> ServiceDetail:
+        detail = await public.get_service_detail(session, service_id)
+        return await figures.fill_one(session, sources, "services", detail)
+
+    return await cached_json(request, NS + figures.namespaces(sources), build)
 
 
 @router.get(
@@ -168,10 +186,16 @@ async def quote_service(
     return await public.public_quote(session, service_id, profile)
 
 
-@router.get("/suppliers/{supplier_id}", response_model=SupplierPublic, dependencies=[Depends(PUBLIC)])
+@router.get("/suppliers/{supplier_id}", response_model=SupplierDetail, dependencies=[Depends(PUBLIC)])
 async def get_supplier(supplier_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
-    """A supplier's public record: who introduced it and its licences."""
-    return await cached_json(request, NS, lambda: public.get_supplier(session, supplier_id))
+    """A supplier's public record: who introduced it, its licences, review summary and satisfaction."""
+    sources = figures.sources_of(request)
+
+    async def build() -> SupplierDetail:
+        detail = await public.get_supplier(session, supplier_id)
+        return await figures.fill_one(session, sources, "suppliers", detail)
+
+    return await cached_json(request, NS + figures.namespaces(sources), build)
 
 
 # ---------------------------------------------------------------- operators

@@ -103,6 +103,7 @@ class FacilityDetail(BaseModel):
     functions: list[FunctionCode]
     services: list[ServiceListItem]
     complaint_channels: ComplaintChannels
+    review_summary: ReviewSummary = Field(default_factory=ReviewSummary)
     complaint_figures: ComplaintFigures = Field(default_factory=ComplaintFigures)
     satisfaction: float | None = None
 
@@ -121,6 +122,14 @@ class SupplierPublic(IdName):
     status: str
     introduced_by: IdName
     licences: list[LicencePublic] = Field(default_factory=list)
+
+
+class SupplierDetail(SupplierPublic):
+    """GET /suppliers/{id}: the public record with the figures other domains add (catalogue.figures)."""
+
+    review_summary: ReviewSummary = Field(default_factory=ReviewSummary)
+    satisfaction: float | None = None
+    complaint_figures: ComplaintFigures = Field(default_factory=ComplaintFigures)
 
 
 class StaffQualification(BaseModel):

@@ -17,7 +17,13 @@ from backend.core.settings import AppEnv, get_settings
 log = logging.getLogger("backend.demo")
 
 # Order matters: later domains refer to rows of earlier ones.
-SEEDS = ("backend.workdays.demo", "backend.catalogue.demo", "backend.accounts.demo", "backend.bookings.demo")
+SEEDS = (
+    "backend.workdays.demo",
+    "backend.catalogue.demo",
+    "backend.accounts.demo",
+    "backend.bookings.demo",
+    "backend.reviews.demo",
+)
 
 
 async def load_demo() -> list[str]:

@@ -217,21 +217,30 @@ async def operator_level_totals(
     return (await session.execute(stmt)).all()
 
 
-async def operator_rectification_totals(
+async def operator_rectification_aggregate(
     session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
-) -> Sequence[sa.Row[Any]]:
-    """Per rectification of the window: status, verdict, whether each step was on time, escalation."""
+) -> sa.Row[Any]:
+    """One row of sums over the operator's rectifications opened in [since, until)."""
+    r = rect_t.c
+
+    def total(condition: ColumnElement[bool]) -> Any:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
     stmt = sa.select(
-        rect_t.c.status,
-        rect_t.c.verdict,
-        rect_t.c.escalated_to,
-        (rect_t.c.called_back_at.is_not(None) & (rect_t.c.called_back_at <= rect_t.c.call_back_due_at)).label(
+        sa.func.count().label("opened"),
+        total(r.status == RectificationStatus.closed.value).label("closed"),
+        total(r.escalated_to == "operator").label("to_operator"),
+        total(r.escalated_to == "street").label("to_street"),
+        total(r.called_back_at.is_not(None) & (r.called_back_at <= r.call_back_due_at)).label(
             "call_back_on_time"
         ),
-        (rect_t.c.fixed_at.is_not(None) & (rect_t.c.fixed_at <= rect_t.c.fix_due_at)).label("fix_on_time"),
-        rect_t.c.overdue_step,
-    ).where(rect_t.c.operator_id == operator_id, rect_t.c.created_at >= since, rect_t.c.created_at < until)
-    return (await session.execute(stmt)).all()
+        total(r.fixed_at.is_not(None) & (r.fixed_at <= r.fix_due_at)).label("fix_on_time"),
+        total(r.overdue_step.is_not(None)).label("overdue"),
+        total(r.verdict == "satisfied").label("satisfied"),
+        total(r.verdict == "basically_satisfied").label("basically_satisfied"),
+        total(r.verdict == "unsatisfied").label("unsatisfied"),
+    ).where(r.operator_id == operator_id, r.created_at >= since, r.created_at < until)
+    return (await session.execute(stmt)).one()
 
 
 # ---------------------------------------------------------------- appeals

@@ -1,0 +1,116 @@
+"""The reviews domain's public reads for the domains above it (grading, console, reporting).
+
+All aggregates are computed in SQL; rows come back as frozen dataclasses, never table objects.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.reviews import repository as repo
+from backend.reviews.figures import summary
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorReview:
+    """One review of an operator's services: counted, or excluded with the reason (upheld appeal,
+    not-genuine flag)."""
+
+    id: uuid.UUID
+    level: int
+    created_at: datetime
+    counted: bool
+    excluded_reason: str | None
+    facility_id: uuid.UUID
+    supplier_id: uuid.UUID
+    function: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewTotals:
+    """Counts over [since, until): `levels` of counted reviews; `excluded` reviews are kept apart."""
+
+    counted: int
+    excluded: int
+    levels: dict[int, int] = field(default_factory=dict)
+    good: int = 0  # levels 4-5
+    bad: int = 0  # levels 1-2
+    good_rate: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationTotals:
+    """The operator's rectifications opened in [since, until)."""
+
+    opened: int
+    closed: int
+    escalated_to_operator: int
+    escalated_to_street: int
+    call_back_on_time: int
+    fix_on_time: int
+    overdue: int
+    verdicts: dict[str, int] = field(default_factory=dict)  # satisfied / basically_satisfied / unsatisfied
+
+
+async def operator_reviews(
+    session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
+) -> list[OperatorReview]:
+    rows = await repo.operator_reviews(session, operator_id, since, until)
+    return [
+        OperatorReview(
+            id=r.id,
+            level=int(r.level),
+            created_at=r.created_at,
+            counted=bool(r.counted),
+            excluded_reason=r.excluded_reason,
+            facility_id=r.facility_id,
+            supplier_id=r.supplier_id,
+            function=r.function,
+        )
+        for r in rows
+    ]
+
+
+async def operator_review_totals(
+    session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
+) -> ReviewTotals:
+    levels: dict[int, int] = {}
+    excluded = 0
+    for counted, level, count in await repo.operator_level_totals(session, operator_id, since, until):
+        if counted:
+            levels[int(level)] = int(count)
+        else:
+            excluded += int(count)
+    s = summary(levels)
+    return ReviewTotals(
+        counted=s["count"],
+        excluded=excluded,
+        levels={level: levels.get(level, 0) for level in range(1, 6)},
+        good=levels.get(4, 0) + levels.get(5, 0),
+        bad=levels.get(1, 0) + levels.get(2, 0),
+        good_rate=s["good_rate"],
+    )
+
+
+async def operator_rectification_totals(
+    session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
+) -> RectificationTotals:
+    row = await repo.operator_rectification_aggregate(session, operator_id, since, until)
+    return RectificationTotals(
+        opened=int(row.opened or 0),
+        closed=int(row.closed or 0),
+        escalated_to_operator=int(row.to_operator or 0),
+        escalated_to_street=int(row.to_street or 0),
+        call_back_on_time=int(row.call_back_on_time or 0),
+        fix_on_time=int(row.fix_on_time or 0),
+        overdue=int(row.overdue or 0),
+        verdicts={
+            "satisfied": int(row.satisfied or 0),
+            "basically_satisfied": int(row.basically_satisfied or 0),
+            "unsatisfied": int(row.unsatisfied or 0),
+        },
+    )
