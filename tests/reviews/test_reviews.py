@@ -218,3 +218,13 @@ async def test_a_bad_review_opens_its_rectification_in_the_same_transaction(
     rect = r.json()["rectification"]
     assert rect["status"] == "awaiting_call_back" and rect["call_back_due_at"].endswith("23:59:59+08:00")
     assert await count(session, Rectification) == 1
+
+
+async def test_review_writes_are_rate_limited_per_resident(
+    client: httpx.AsyncClient, session: AsyncSession, rw: ReviewWorld
+) -> None:
+    booking_id, resident_id = await completed_booking(session, rw.w.meal, status="confirmed")
+    codes = [(await post_review(client, booking_id, resident_id)).status_code for _ in range(21)]
+    assert codes == [409] * 20 + [429]
+    r = await post_review(client, booking_id, resident_id)
+    assert r.json()["code"] == "too_many_review_writes" and int(r.headers["retry-after"]) > 0
