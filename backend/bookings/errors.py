@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from backend.core.errors import Conflict, NotFound, Unprocessable
 from backend.core.errors import InvalidRange as InvalidRange  # re-exported: raised for slot times
 from backend.core.i18n import Msg
 
@@ -119,8 +119,3 @@ class NoticeTooShort(Unprocessable):
         body = super().to_problem(instance)
         body["title"] = self.title.render(days=self.days)
         return body
-
-
-class OutOfScope(Forbidden):
-    code = "out_of_scope"
-    title = Msg("不在您的管理范围内", "This is outside your scope")

@@ -134,7 +134,3 @@ def check_facility(functions: Iterable[str], rooms: Iterable[Mapping[str, Any]])
         check_area(FunctionCode.elder_care, room_list),
         check_area(FunctionCode.infant_care, room_list),
     ]
-
-
-def has_failures(findings: Iterable[Finding]) -> bool:
-    return any(f.status == FindingStatus.failed for f in findings)

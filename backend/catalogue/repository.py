@@ -114,11 +114,6 @@ async def community_path(
     return None if row is None else (row[0], row[1], row[2], row[3])
 
 
-async def street_district_id(session: AsyncSession, street_id: uuid.UUID) -> uuid.UUID | None:
-    street = await session.get(Street, street_id)
-    return street.district_id if street else None
-
-
 async def operator_by_credit_code(session: AsyncSession, code: str) -> Operator | None:
     return (await session.exec(select(Operator).where(Operator.credit_code == code))).first()
 

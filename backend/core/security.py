@@ -25,9 +25,7 @@ from backend.core.errors import Unauthorized
 from backend.core.i18n import Msg
 from backend.core.settings import Settings, get_settings
 
-ALGORITHM = "HS256"  # for HMAC secrets; PEM keys sign RS256 / ES256
-SUPPORTED_ALGORITHMS = frozenset({"HS256", "RS256", "ES256"})
-ALLOWED_ALGORITHMS = [ALGORITHM]  # kept for callers; decode pins the algorithm of the token's key
+SUPPORTED_ALGORITHMS = frozenset({"HS256", "RS256", "ES256"})  # HMAC secrets sign HS256; PEM keys RS256/ES256
 MAX_TOKEN_LENGTH = 8192
 TOKEN_USE = "access"  # noqa: S105 - a claim value, not a secret
 LEEWAY_SECONDS = 5
