@@ -1,0 +1,190 @@
+/* The staff console: plain JavaScript, no build step. Talks to /api/v1 with the staff bearer token. */
+(function () {
+  "use strict";
+  var API = "/api/v1";
+  var TOKEN_KEY = "console.access_token";
+  var FUNCTIONS = {
+    elder_care: "养老服务", infant_care: "婴幼儿托育", child_care: "儿童托管", meal_aid: "社区助餐",
+    housekeeping: "家政便民", health: "健康服务", sport: "体育健身", culture: "文化休闲", children_play: "儿童游憩"
+  };
+  var ROLES = { operator_staff: "运营商", supplier_staff: "服务商", regulator: "监管部门", admin: "平台管理员" };
+
+  function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+  function claims() {
+    var t = token();
+    if (!t) return null;
+    try {
+      var part = t.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(decodeURIComponent(escape(atob(part))));
+    } catch (e) { return null; }
+  }
+
+  function toLogin() { sessionStorage.removeItem(TOKEN_KEY); location.href = "index.html"; }
+
+  function api(path, options) {
+    options = options || {};
+    var headers = Object.assign({ "Accept-Language": "zh-CN" }, options.headers || {});
+    if (token()) headers.Authorization = "Bearer " + token();
+    return fetch(API + path, Object.assign({}, options, { headers: headers })).then(function (r) {
+      if (r.status === 401) { toLogin(); throw new Error("未登录"); }
+      if (!r.ok) return r.json().then(function (p) { throw new Error(p.detail || p.title || r.status); });
+      return r;
+    });
+  }
+
+  function getJSON(path) { return api(path).then(function (r) { return r.json(); }); }
+
+  function query(params) {
+    var q = Object.keys(params).filter(function (k) { return params[k]; })
+      .map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]); }).join("&");
+    return q ? "?" + q : "";
+  }
+
+  /** 元 with two decimals from integer fen. */
+  function yuan(fen) { return (fen / 100).toFixed(2) + " 元"; }
+
+  /** A time in Asia/Shanghai, whatever the browser's zone. */
+  function shanghai(iso) {
+    return new Intl.DateTimeFormat("zh-CN", {
+      timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
+    }).format(new Date(iso));
+  }
+
+  function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }
+
+  function text(el, value) { el.textContent = value; return el; }
+
+  function fillTable(id, rows) {
+    var body = document.querySelector("#" + id + " tbody");
+    body.innerHTML = "";
+    rows.forEach(function (cells) {
+      var tr = document.createElement("tr");
+      cells.forEach(function (c) { tr.appendChild(text(document.createElement("td"), c)); });
+      body.appendChild(tr);
+    });
+  }
+
+  function bindLogin(form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var body = new URLSearchParams({ username: form.username.value, password: form.password.value });
+      fetch(API + "/auth/token", { method: "POST", body: body, headers: { "Accept-Language": "zh-CN" } })
+        .then(function (r) { return r.json().then(function (j) { return [r, j]; }); })
+        .then(function (pair) {
+          if (!pair[0].ok) throw new Error(pair[1].detail || pair[1].title);
+          sessionStorage.setItem(TOKEN_KEY, pair[1].access_token);
+          location.href = "dashboard.html";
+        })
+        .catch(function (e) { text(document.getElementById("error"), e.message); });
+    });
+  }
+
+  var charts = {};
+  window.ConsoleCharts = charts;
+
+  function chart(id) {
+    if (!charts[id]) charts[id] = echarts.init(document.getElementById("chart-" + id));
+    return charts[id];
+  }
+
+  function kpi(label, value) {
+    var d = document.createElement("div");
+    d.className = "kpi";
+    d.appendChild(text(document.createElement("span"), label));
+    d.appendChild(text(document.createElement("b"), value));
+    return d;
+  }
+
+  function render(d) {
+    text(document.getElementById("operator-name"), d.operator.name + "（" + d.window.from + " 至 " + d.window.to + "）");
+    var t = d.usage.total, k = document.getElementById("kpis");
+    k.innerHTML = "";
+    [["预约", t.bookings], ["完成（服务人次）", t.completed], ["取消", t.cancelled], ["爽约", t.no_show],
+     ["时段", t.slots], ["使用率", pct(t.fill_rate)]].forEach(function (p) { k.appendChild(kpi(p[0], p[1])); });
+
+    var months = d.usage.by_month;
+    chart("usage").setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: ["预约", "完成", "使用率"] },
+      xAxis: { type: "category", data: months.map(function (m) { return m.key; }) },
+      yAxis: [{ type: "value", name: "人次" }, { type: "value", name: "使用率", max: 1 }],
+      series: [
+        { name: "预约", type: "bar", data: months.map(function (m) { return m.bookings; }) },
+        { name: "完成", type: "bar", data: months.map(function (m) { return m.completed; }) },
+        { name: "使用率", type: "line", yAxisIndex: 1, data: months.map(function (m) { return m.fill_rate; }) }
+      ]
+    }, true);
+
+    var byFunction = {};
+    d.served.forEach(function (s) { byFunction[s.function] = (byFunction[s.function] || 0) + s.person_times; });
+    chart("served").setOption({
+      tooltip: { trigger: "item" },
+      series: [{ name: "服务人次", type: "pie", radius: "65%",
+        data: Object.keys(byFunction).sort().map(function (f) { return { name: FUNCTIONS[f] || f, value: byFunction[f] }; }) }]
+    }, true);
+
+    fillTable("served", d.served.map(function (s) { return [s.facility, FUNCTIONS[s.function] || s.function, s.month, s.person_times]; }));
+    fillTable("by-facility", d.usage.by_facility.map(function (r) {
+      return [r.label, r.slots, r.capacity, r.bookings, r.completed, r.cancelled, r.no_show, pct(r.fill_rate)];
+    }));
+  }
+
+  function download(path, filename) {
+    return api(path).then(function (r) { return r.blob(); }).then(function (blob) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = filename;
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    });
+  }
+
+  function dashboard() {
+    var c = claims();
+    if (!c) return toLogin();
+    text(document.getElementById("who"), ROLES[c.role] || c.role);
+    document.getElementById("logout").onclick = toLogin;
+    var state = { operator: c.operator_id || null };
+    var range = function () {
+      return { from: document.getElementById("from").value, to: document.getElementById("to").value };
+    };
+    var load = function () {
+      if (!state.operator) return;
+      text(document.getElementById("error"), "");
+      return getJSON("/operators/" + state.operator + "/dashboard" + query(range()))
+        .then(render)
+        .then(function () { document.body.dataset.loaded = "dashboard"; })
+        .catch(function (e) { text(document.getElementById("error"), e.message); });
+    };
+    document.getElementById("filters").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var pick = document.getElementById("operator");
+      if (!c.operator_id && pick.value) state.operator = pick.value;
+      load();
+    });
+    document.querySelectorAll("a.export").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        var table = a.dataset.table, format = a.dataset.format;
+        var params = Object.assign(range(), { table: table, format: format });
+        download("/operators/" + state.operator + "/dashboard/export" + query(params), table + "." + format);
+      });
+    });
+    if (state.operator) return load();
+    // Regulators and admins pick an operator in their scope.
+    return getJSON("/operators?limit=100").then(function (page) {
+      var select = document.getElementById("operator");
+      page.items.forEach(function (op) {
+        var o = document.createElement("option");
+        o.value = op.id; o.textContent = op.name;
+        select.appendChild(o);
+      });
+      document.getElementById("operator-pick").hidden = false;
+      if (page.items.length) { state.operator = page.items[0].id; return load(); }
+    });
+  }
+
+  window.Console = { bindLogin: bindLogin, dashboard: dashboard, api: api, yuan: yuan, shanghai: shanghai, claims: claims };
+})();

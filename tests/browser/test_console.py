@@ -1,0 +1,75 @@
+"""The staff console in headless Chromium on the demo city: sign in, charts drawn from the API's figures,
+an export downloads, nothing is requested from outside the app."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PASSWORD = "demo-password"
+
+
+async def sign_in(page: Any, live_server: str, username: str) -> None:
+    await page.goto(f"{live_server}/console/")
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.click("#submit")
+    await page.wait_for_url("**/dashboard.html")
+
+
+async def _api(page: Any, live_server: str, path: str) -> Any:
+    token = await page.evaluate("sessionStorage.getItem('console.access_token')")
+    async with httpx.AsyncClient(base_url=f"{live_server}/api/v1") as c:
+        r = await c.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+async def test_operator_signs_in_and_charts_show_the_api_figures(page: Any, live_server: str) -> None:
+    await sign_in(page, live_server, "operator-1")
+    await page.wait_for_selector("body[data-loaded=dashboard]", timeout=20_000)
+    claims = await page.evaluate("Console.claims()")
+    figures = await _api(page, live_server, f"/operators/{claims['operator_id']}/dashboard")
+
+    months = figures["usage"]["by_month"]
+    assert figures["usage"]["total"]["bookings"] > 0, "the demo city should have booking history"
+    series = await page.evaluate(
+        "ConsoleCharts.usage.getOption().series.map(s => ({name: s.name, data: s.data}))"
+    )
+    assert series[0] == {"name": "预约", "data": [m["bookings"] for m in months]}
+    assert series[1] == {"name": "完成", "data": [m["completed"] for m in months]}
+    x_axis = await page.evaluate("ConsoleCharts.usage.getOption().xAxis[0].data")
+    assert x_axis == [m["key"] for m in months]
+
+    pie = await page.evaluate("ConsoleCharts.served.getOption().series[0].data")
+    assert sum(p["value"] for p in pie) == sum(s["person_times"] for s in figures["served"])
+    rows = await page.locator("#served tbody tr").count()
+    assert rows == len(figures["served"])
+    assert page.outside_requests == []
+
+
+async def test_an_export_downloads_as_csv_with_bom(page: Any, live_server: str) -> None:
+    await sign_in(page, live_server, "operator-1")
+    await page.wait_for_selector("body[data-loaded=dashboard]", timeout=20_000)
+    async with page.expect_download() as info:
+        await page.click("a.export[data-table=served][data-format=csv]")
+    download = await info.value
+    path = await download.path()
+    content = await asyncio.to_thread(Path(path).read_bytes)
+    assert download.suggested_filename == "served.csv"
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert content.decode("utf-8-sig").splitlines()[0] == "设施,功能,月份,服务人次"
+
+
+async def test_a_regulator_picks_an_operator_in_scope(page: Any, live_server: str) -> None:
+    await sign_in(page, live_server, "regulator-district")
+    await page.wait_for_selector("body[data-loaded=dashboard]", timeout=20_000)
+    assert await page.locator("#operator-pick").is_visible()
+    options = await page.eval_on_selector_all("#operator option", "os => os.map(o => o.textContent)")
+    listed = await _api(page, live_server, "/operators?limit=100")
+    assert options == [op["name"] for op in listed["items"]]
+    assert json.dumps(options, ensure_ascii=False)
