@@ -7,7 +7,7 @@ PORT   ?= 8000
 export HOST PORT
 
 .PHONY: run test install install-dev migrate demo serve scheduler lint typecheck openapi openapi-check \
-        migrations-check loadtest vendor clean
+        migrations-check loadtest vendor screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ loadtest: install-dev
 	$(BIN)/locust -f loadtests/locustfile.py --headless --host http://$(HOST):$(PORT) \
 		--users $${USERS:-50} --spawn-rate $${SPAWN_RATE:-10} --run-time $${RUN_TIME:-60s} \
 		--csv loadtests/results/morning_rush --only-summary
+
+## Screenshot of the console dashboard on the demo city for the README (needs Debian's chromium).
+screenshot: install-dev
+	$(BIN)/python scripts/screenshot.py
 
 ## Refresh the vendored front-end assets (ECharts, Swagger UI) from the npm registry; commit the result.
 ECHARTS_VERSION ?= 6.1.0
