@@ -147,3 +147,19 @@ async def facilities_of_operators(session: AsyncSession, operator_ids: Collectio
 async def names_of(session: AsyncSession, kind: str, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Names of facilities, suppliers or operators (`kind`), for labelling aggregates."""
     return dict(await repo.names_of(session, kind, ids))
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityInRegion:
+    id: uuid.UUID
+    name: str
+    operator_id: uuid.UUID
+    operator: str
+
+
+async def facilities_in_region(
+    session: AsyncSession, level: RegionLevel, region_id: uuid.UUID
+) -> list[FacilityInRegion]:
+    """Every facility in a street, district or city, with its operator (ordered by operator, then name)."""
+    communities, _, _ = await repo.region_places(session, level, region_id)
+    return [FacilityInRegion(*row) for row in await repo.facilities_in_communities(session, communities)]

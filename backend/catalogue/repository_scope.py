@@ -124,3 +124,17 @@ async def names_of(
         return []
     stmt = select(model.id, model.name).where(col(model.id).in_(sorted(ids)))
     return [(i, n) for i, n in (await session.exec(stmt)).all()]
+
+
+async def facilities_in_communities(
+    session: AsyncSession, community_ids: Collection[uuid.UUID]
+) -> list[tuple[uuid.UUID, str, uuid.UUID, str]]:
+    if not community_ids:
+        return []
+    stmt = (
+        select(Facility.id, Facility.name, Operator.id, Operator.name)
+        .join(Operator, col(Operator.id) == Facility.operator_id)
+        .where(col(Facility.community_id).in_(sorted(community_ids)))
+        .order_by(col(Operator.name), col(Facility.name), col(Facility.id))
+    )
+    return [(f, fn, o, on) for f, fn, o, on in (await session.exec(stmt)).all()]

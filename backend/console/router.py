@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query
 
 from backend.console import service
 from backend.console.export import ExportFormat, export_response
-from backend.console.schemas import OperatorDashboard
-from backend.core.access import Principal, Role, allow
+from backend.console.schemas import OperatorDashboard, RegionDashboard
+from backend.core.access import Principal, RegionLevel, Role, allow
 from backend.core.clock import InRangeDate
 from backend.core.database import SessionDep
 from backend.core.daterange import DateRange, check_range, shanghai_today
@@ -64,3 +64,15 @@ async def export_operator_table(
     """One table of the dashboard as a download (streamed), for Excel."""
     dashboard = await service.operator_dashboard(session, principal, operator_id, window)
     return export_response(dashboard, table, format, stem=f"dashboard-{shanghai_today():%Y%m%d}")
+
+
+@router.get("/regions/{level}/{region_id}/dashboard", response_model=RegionDashboard)
+async def region_dashboard(
+    level: RegionLevel,
+    region_id: uuid.UUID,
+    window: Window,
+    principal: Annotated[Principal, Depends(allow(Role.regulator, Role.admin))],
+    session: SessionDep,
+) -> RegionDashboard:
+    """Usage per operator and facility across a street, district or city (regulators over it; admins)."""
+    return await service.region_dashboard(session, principal, level, region_id, window)

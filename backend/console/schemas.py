@@ -61,3 +61,24 @@ class OperatorDashboard(Figures):
     window: WindowOut
     usage: Usage
     served: list[ServedRow]
+
+
+class RegionRef(Figures):
+    level: str
+    id: uuid.UUID
+
+
+class RegionUsage(Figures):
+    total: UsageRow
+    by_month: list[UsageRow]
+    by_operator: list[UsageRow]
+    by_facility: list[UsageRow]
+    by_function: list[UsageRow]
+
+
+class RegionDashboard(Figures):
+    region: RegionRef
+    window: WindowOut
+    operators: list[NamedRef]
+    usage: RegionUsage
+    served: list[ServedRow]

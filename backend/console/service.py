@@ -8,10 +8,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalogue import queries as catalogue
 from backend.catalogue.errors import OperatorNotFound
-from backend.console.schemas import NamedRef, OperatorDashboard, WindowOut
-from backend.console.usage import usage_of
-from backend.core.access import Principal
+from backend.console.schemas import (
+    NamedRef,
+    OperatorDashboard,
+    RegionDashboard,
+    RegionRef,
+    RegionUsage,
+    WindowOut,
+)
+from backend.console.usage import regroup, usage_of
+from backend.core.access import Principal, RegionLevel
 from backend.core.daterange import DateRange
+from backend.core.errors import NotFound
+from backend.core.i18n import Msg
 
 
 async def dashboard_facilities(
@@ -37,5 +46,37 @@ async def operator_dashboard(
         operator=NamedRef(id=operator.id, name=operator.name),
         window=WindowOut(from_=window.first, to=window.last),
         usage=usage,
+        served=served,
+    )
+
+
+class RegionNotFound(NotFound):
+    code = "region_not_found"
+    title = Msg("区域不存在", "Region not found")
+
+
+async def region_dashboard(
+    session: AsyncSession, principal: Principal, level: RegionLevel, region_id: uuid.UUID, window: DateRange
+) -> RegionDashboard:
+    """Every operator and facility of a street, district or city: for regulators over it, and admins."""
+    scope = await catalogue.resolve_scope(session, principal)
+    if not scope.sees_region(level, region_id) or not await catalogue.place_exists(session, level, region_id):
+        raise RegionNotFound()
+    facilities = await catalogue.facilities_in_region(session, level, region_id)
+    operator_of = {str(f.id): (str(f.operator_id), f.operator) for f in facilities}
+    start, end = window.window()
+    usage, served = await usage_of(session, [f.id for f in facilities], start, end)
+    operators = {f.operator_id: f.operator for f in facilities}
+    return RegionDashboard(
+        region=RegionRef(level=level.value, id=region_id),
+        window=WindowOut(from_=window.first, to=window.last),
+        operators=[NamedRef(id=i, name=n) for i, n in sorted(operators.items(), key=lambda p: (p[1], p[0]))],
+        usage=RegionUsage(
+            total=usage.total,
+            by_month=usage.by_month,
+            by_operator=regroup(usage.by_facility, lambda key: operator_of.get(key, (key, key))),
+            by_facility=usage.by_facility,
+            by_function=usage.by_function,
+        ),
         served=served,
     )

@@ -86,3 +86,15 @@ def _merge_served(rows: list[ServedRow]) -> list[ServedRow]:
             else seen.model_copy(update={"person_times": seen.person_times + row.person_times})
         )
     return [merged[k] for k in sorted(merged, key=lambda k: (k[2], merged[k].facility, k[1]))]
+
+
+def regroup(rows: Iterable[UsageRow], group_of: Callable[[str], tuple[str, str]]) -> list[UsageRow]:
+    """Sum rows into coarser groups (facilities into operators): `group_of(key) -> (key, label)`."""
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_FIELDS, 0))
+    labels: dict[str, str] = {}
+    for row in rows:
+        key, label = group_of(row.key)
+        labels[key] = label
+        for name in _FIELDS:
+            sums[key][name] += getattr(row, name)
+    return [_row(k, labels[k], sums[k]) for k in sorted(sums, key=lambda k: (labels[k], k))]

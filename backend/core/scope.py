@@ -186,6 +186,18 @@ class Scope:
     def sees_community(self, community_id: uuid.UUID | None) -> bool:
         return self.unlimited or community_id in self.region.community_ids
 
+    def sees_region(self, level: RegionLevel, region_id: uuid.UUID) -> bool:
+        """A whole street, district or city: inside a regulator's own region (or anything, for an admin)."""
+        if self.unlimited:
+            return True
+        if not self.is_regulator or self.principal is None:
+            return False
+        if level == RegionLevel.street:
+            return region_id in self.region.street_ids
+        if level == RegionLevel.district:
+            return region_id in self.region.district_ids and self.region_level != RegionLevel.street
+        return self.region_level == RegionLevel.city and self.principal.region_id == region_id
+
     def may_record_entitlement(self, community_id: uuid.UUID | None) -> bool:
         """低保 / disability of a resident's beneficiary: a district or city regulator (whose region holds the
         resident's chosen community, if they chose one), or the street office of that community."""

@@ -188,3 +188,47 @@ async def test_unknown_table_is_a_problem(client: httpx.AsyncClient, world: Worl
     assert r.status_code == 422
     assert r.json()["code"] == "unknown_export_table"
     assert "served" in r.json()["detail"]
+
+
+async def test_region_dashboard_per_operator_and_scope(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    await _arrange(session, world)
+    community = await session.get(Community, world.facility.community_id)
+    assert community is not None
+    street = await session.get(Street, community.street_id)
+    assert street is not None
+    own = bearer(
+        Principal(id=uuid.uuid4(), role=Role.regulator, region_level=RegionLevel.street, region_id=street.id)
+    )
+    district = bearer(
+        Principal(
+            id=uuid.uuid4(),
+            role=Role.regulator,
+            region_level=RegionLevel.district,
+            region_id=street.district_id,
+        )
+    )
+
+    r = await client.get(f"/regions/street/{street.id}/dashboard", params=WINDOW, headers=own)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    by_operator = {row["label"]: row["bookings"] for row in body["usage"]["by_operator"]}
+    assert by_operator == {"颐康运营": 6, "西岭运营": 1}
+    assert body["usage"]["total"]["bookings"] == 7
+    assert {o["name"] for o in body["operators"]} == {"颐康运营", "西岭运营"}
+    # The district sees the street inside it; the street office may not open its district.
+    assert (
+        await client.get(f"/regions/street/{street.id}/dashboard", params=WINDOW, headers=district)
+    ).status_code == 200
+    assert (
+        await client.get(f"/regions/district/{street.district_id}/dashboard", headers=own)
+    ).status_code == 404
+    assert (
+        await client.get(f"/regions/street/{uuid.uuid4()}/dashboard", headers=district)
+    ).status_code == 404
+    assert (
+        await client.get(
+            f"/regions/street/{street.id}/dashboard", headers=operator_headers(world.operator.id)
+        )
+    ).status_code == 403
