@@ -16,7 +16,7 @@ from urllib.parse import quote
 import xlsxwriter
 from fastapi.responses import StreamingResponse
 
-from backend.console.schemas import OperatorDashboard, UsageRow
+from backend.console.schemas import OperatorDashboard, SatisfactionRow, UsageRow
 from backend.core.errors import AppError
 from backend.core.i18n import Msg
 
@@ -47,7 +47,21 @@ def _usage(rows: Callable[[OperatorDashboard], list[UsageRow]]) -> Table:
     return _USAGE_HEAD, body
 
 
+_SATISFACTION_HEAD = ("分组", "评价数", "好评率", "平均等级")
+
+
+def _satisfaction(rows: Callable[[OperatorDashboard], list[SatisfactionRow]]) -> Table:
+    def body(d: OperatorDashboard) -> list[Sequence[Any]]:
+        return [(r.label, r.count, r.good_rate, r.mean_level) for r in rows(d)]
+
+    return _SATISFACTION_HEAD, body
+
+
 TABLES: dict[str, Table] = {
+    "satisfaction_by_month": _satisfaction(lambda d: d.satisfaction.by_month),
+    "satisfaction_by_facility": _satisfaction(lambda d: d.satisfaction.by_facility),
+    "satisfaction_by_supplier": _satisfaction(lambda d: d.satisfaction.by_supplier),
+    "satisfaction_by_function": _satisfaction(lambda d: d.satisfaction.by_function),
     "usage_by_month": _usage(lambda d: d.usage.by_month),
     "usage_by_facility": _usage(lambda d: d.usage.by_facility),
     "usage_by_supplier": _usage(lambda d: d.usage.by_supplier),

@@ -56,9 +56,43 @@ class Usage(Figures):
     by_function: list[UsageRow]
 
 
+class SatisfactionRow(Figures):
+    """Counted reviews of one group (excluded by an upheld appeal or a not-genuine flag do not count)."""
+
+    key: str
+    label: str
+    count: int
+    good_rate: float | None = Field(description="Share of levels 4-5 (null without reviews)")
+    mean_level: float | None
+
+
+class Satisfaction(Figures):
+    total: SatisfactionRow
+    levels: dict[str, int] = Field(description="Counted reviews by level, 1-5")
+    by_month: list[SatisfactionRow]
+    by_facility: list[SatisfactionRow]
+    by_supplier: list[SatisfactionRow]
+    by_function: list[SatisfactionRow]
+
+
+class Rectifications(Figures):
+    """Rectifications of bad reviews opened in the window, and how they went."""
+
+    opened: int
+    closed: int
+    call_back_on_time: int
+    fix_on_time: int
+    overdue: int
+    escalated_to_operator: int
+    escalated_to_street: int
+    verdicts: dict[str, int]
+
+
 class OperatorDashboard(Figures):
     operator: NamedRef
     window: WindowOut
+    satisfaction: Satisfaction
+    rectifications: Rectifications
     usage: Usage
     served: list[ServedRow]
 
@@ -80,5 +114,8 @@ class RegionDashboard(Figures):
     region: RegionRef
     window: WindowOut
     operators: list[NamedRef]
+    satisfaction: Satisfaction
+    satisfaction_by_operator: list[SatisfactionRow]
+    rectifications: Rectifications
     usage: RegionUsage
     served: list[ServedRow]

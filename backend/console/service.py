@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalogue import queries as catalogue
 from backend.catalogue.errors import OperatorNotFound
+from backend.console.satisfaction import satisfaction_of
 from backend.console.schemas import (
     NamedRef,
     OperatorDashboard,
@@ -41,10 +42,14 @@ async def operator_dashboard(
 ) -> OperatorDashboard:
     operator, facilities = await dashboard_facilities(session, principal, operator_id)
     start, end = window.window()
-    usage, served = await usage_of(session, [f.id for f in facilities], start, end)
+    ids = [f.id for f in facilities]
+    usage, served = await usage_of(session, ids, start, end)
+    satisfaction, rectifications, _ = await satisfaction_of(session, ids, start, end)
     return OperatorDashboard(
         operator=NamedRef(id=operator.id, name=operator.name),
         window=WindowOut(from_=window.first, to=window.last),
+        satisfaction=satisfaction,
+        rectifications=rectifications,
         usage=usage,
         served=served,
     )
@@ -65,12 +70,17 @@ async def region_dashboard(
     facilities = await catalogue.facilities_in_region(session, level, region_id)
     operator_of = {str(f.id): (str(f.operator_id), f.operator) for f in facilities}
     start, end = window.window()
-    usage, served = await usage_of(session, [f.id for f in facilities], start, end)
+    ids = [f.id for f in facilities]
+    usage, served = await usage_of(session, ids, start, end)
+    satisfaction, rectifications, by_operator = await satisfaction_of(session, ids, start, end, operator_of)
     operators = {f.operator_id: f.operator for f in facilities}
     return RegionDashboard(
         region=RegionRef(level=level.value, id=region_id),
         window=WindowOut(from_=window.first, to=window.last),
         operators=[NamedRef(id=i, name=n) for i, n in sorted(operators.items(), key=lambda p: (p[1], p[0]))],
+        satisfaction=satisfaction,
+        satisfaction_by_operator=by_operator,
+        rectifications=rectifications,
         usage=RegionUsage(
             total=usage.total,
             by_month=usage.by_month,

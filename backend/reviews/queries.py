@@ -6,8 +6,10 @@ All aggregates are computed in SQL; rows come back as frozen dataclasses, never 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -100,6 +102,10 @@ async def operator_rectification_totals(
     session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
 ) -> RectificationTotals:
     row = await repo.operator_rectification_aggregate(session, operator_id, since, until)
+    return _rectification_totals(row)
+
+
+def _rectification_totals(row: Any) -> RectificationTotals:
     return RectificationTotals(
         opened=int(row.opened or 0),
         closed=int(row.closed or 0),
@@ -114,3 +120,32 @@ async def operator_rectification_totals(
             "unsatisfied": int(row.unsatisfied or 0),
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LevelGroup:
+    """Counted reviews of one (facility, supplier, function, Shanghai month) at one level."""
+
+    facility_id: uuid.UUID
+    supplier_id: uuid.UUID
+    function: str
+    month: str
+    level: int
+    count: int
+
+
+async def level_groups(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID], since: datetime, until: datetime
+) -> list[LevelGroup]:
+    """Counted reviews written in [since, until) at the facilities, grouped (aggregated in SQL): any
+    satisfaction figure by month, facility, supplier or function is a sum over these."""
+    rows = await repo.level_groups(session, facility_ids, since, until)
+    return [LevelGroup(r[0], r[1], r[2], r[3], int(r[4]), int(r[5])) for r in rows]
+
+
+async def rectification_totals(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID], since: datetime, until: datetime
+) -> RectificationTotals:
+    """Like `operator_rectification_totals`, over the rectifications of a set of facilities."""
+    row = await repo.rectification_aggregate(session, repo.facility_condition(facility_ids), since, until)
+    return _rectification_totals(row)

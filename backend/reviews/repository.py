@@ -4,7 +4,7 @@ conditional UPDATEs (`... WHERE reply_text IS NULL`), so a race answers "already
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.database import UTCDateTime, insert_for
+from backend.core.sqltime import shanghai_month
 from backend.reviews.models import (
     Appeal,
     FlagStatus,
@@ -221,6 +222,13 @@ async def operator_rectification_aggregate(
     session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
 ) -> sa.Row[Any]:
     """One row of sums over the operator's rectifications opened in [since, until)."""
+    return await rectification_aggregate(session, rect_t.c.operator_id == operator_id, since, until)
+
+
+async def rectification_aggregate(
+    session: AsyncSession, where: ColumnElement[bool], since: datetime, until: datetime
+) -> sa.Row[Any]:
+    """One row of sums over the rectifications matching `where`, opened in [since, until)."""
     r = rect_t.c
 
     def total(condition: ColumnElement[bool]) -> Any:
@@ -239,8 +247,35 @@ async def operator_rectification_aggregate(
         total(r.verdict == "satisfied").label("satisfied"),
         total(r.verdict == "basically_satisfied").label("basically_satisfied"),
         total(r.verdict == "unsatisfied").label("unsatisfied"),
-    ).where(r.operator_id == operator_id, r.created_at >= since, r.created_at < until)
+    ).where(where, r.created_at >= since, r.created_at < until)
     return (await session.execute(stmt)).one()
+
+
+def facility_condition(facility_ids: Collection[uuid.UUID]) -> ColumnElement[bool]:
+    return rect_t.c.facility_id.in_(sorted(facility_ids)) if facility_ids else sa.false()
+
+
+async def level_groups(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID], since: datetime, until: datetime
+) -> Sequence[sa.Row[Any]]:
+    """(facility, supplier, function, Shanghai month, level, count) of counted reviews in [since, until)."""
+    if not facility_ids:
+        return []
+    v = review_t.c
+    month = shanghai_month(v.created_at)
+    keys = (v.facility_id, v.supplier_id, v.function, month, v.level)
+    stmt = (
+        sa.select(*keys, sa.func.count())
+        .where(
+            v.facility_id.in_(sorted(facility_ids)),
+            v.counted.is_(True),
+            v.created_at >= since,
+            v.created_at < until,
+        )
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    return (await session.execute(stmt)).all()
 
 
 # ---------------------------------------------------------------- appeals

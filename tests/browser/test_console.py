@@ -45,6 +45,13 @@ async def test_operator_signs_in_and_charts_show_the_api_figures(page: Any, live
     x_axis = await page.evaluate("ConsoleCharts.usage.getOption().xAxis[0].data")
     assert x_axis == [m["key"] for m in months]
 
+    trend = figures["satisfaction"]["by_month"]
+    assert figures["satisfaction"]["total"]["count"] > 0, "the demo city should have reviews"
+    good = await page.evaluate("ConsoleCharts.trend.getOption().series[0].data")
+    assert good == [m["good_rate"] for m in trend]
+    levels = await page.evaluate("ConsoleCharts.levels.getOption().series[0].data")
+    assert levels == [figures["satisfaction"]["levels"][str(v)] for v in range(1, 6)]
+
     pie = await page.evaluate("ConsoleCharts.served.getOption().series[0].data")
     assert sum(p["value"] for p in pie) == sum(s["person_times"] for s in figures["served"])
     rows = await page.locator("#served tbody tr").count()

@@ -98,10 +98,33 @@
 
   function render(d) {
     text(document.getElementById("operator-name"), d.operator.name + "（" + d.window.from + " 至 " + d.window.to + "）");
-    var t = d.usage.total, k = document.getElementById("kpis");
+    var t = d.usage.total, k = document.getElementById("kpis"), sat = d.satisfaction.total, rect = d.rectifications;
     k.innerHTML = "";
-    [["预约", t.bookings], ["完成（服务人次）", t.completed], ["取消", t.cancelled], ["爽约", t.no_show],
+    [["评价数", sat.count], ["好评率", pct(sat.good_rate)], ["平均等级", sat.mean_level === null ? "—" : sat.mean_level],
+     ["差评整改", rect.opened + "（按时回访 " + rect.call_back_on_time + "）"], ["预约", t.bookings], ["完成（服务人次）", t.completed], ["取消", t.cancelled], ["爽约", t.no_show],
      ["时段", t.slots], ["使用率", pct(t.fill_rate)]].forEach(function (p) { k.appendChild(kpi(p[0], p[1])); });
+
+    var trend = d.satisfaction.by_month;
+    chart("trend").setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: ["好评率", "平均等级"] },
+      xAxis: { type: "category", data: trend.map(function (m) { return m.key; }) },
+      yAxis: [{ type: "value", name: "好评率", min: 0, max: 1 }, { type: "value", name: "平均等级", min: 1, max: 5 }],
+      series: [
+        { name: "好评率", type: "line", data: trend.map(function (m) { return m.good_rate; }) },
+        { name: "平均等级", type: "line", yAxisIndex: 1, data: trend.map(function (m) { return m.mean_level; }) }
+      ]
+    }, true);
+    var LEVEL_NAMES = ["非常不满意", "不满意", "基本满意", "满意", "非常满意"];
+    chart("levels").setOption({
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: LEVEL_NAMES },
+      yAxis: { type: "value", name: "条" },
+      series: [{ name: "评价数", type: "bar", data: [1, 2, 3, 4, 5].map(function (l) { return d.satisfaction.levels[String(l)]; }) }]
+    }, true);
+    fillTable("sat-facility", d.satisfaction.by_facility.map(function (r) {
+      return [r.label, r.count, pct(r.good_rate), r.mean_level === null ? "—" : r.mean_level];
+    }));
 
     var months = d.usage.by_month;
     chart("usage").setOption({
