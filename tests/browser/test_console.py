@@ -80,3 +80,32 @@ async def test_a_regulator_picks_an_operator_in_scope(page: Any, live_server: st
     listed = await _api(page, live_server, "/operators?limit=100")
     assert options == [op["name"] for op in listed["items"]]
     assert json.dumps(options, ensure_ascii=False)
+
+
+async def test_a_regulator_decides_an_appeal_from_the_queue(page: Any, live_server: str) -> None:
+    """The street office (or a regulator above it) decides appeals, never the operator (CONTRACT, DOMAIN
+    "Reviews"): the demo city's pending appeal is rejected from the queue page."""
+    await sign_in(page, live_server, "regulator-district")
+    await page.goto(f"{live_server}/console/static/queues.html")
+    await page.wait_for_selector("body[data-loaded=queues]", timeout=20_000)
+    pending = await _api(page, live_server, "/appeals?status=pending")
+    assert pending["items"], "the demo city has a pending appeal"
+    appeal_id = pending["items"][0]["id"]
+    row = page.locator(f"#appeals tr[data-appeal='{appeal_id}']")
+    await row.get_by_role("button", name="驳回").click()
+    await page.wait_for_selector("#notice:has-text('已驳回申诉')", timeout=20_000)
+    decided = await _api(page, live_server, "/appeals?status=rejected")
+    assert appeal_id in [a["id"] for a in decided["items"]]
+    assert await page.locator(f"#appeals tr[data-appeal='{appeal_id}']").count() == 0
+    assert page.outside_requests == []
+
+
+async def test_the_rectification_queue_highlights_overdue_items(page: Any, live_server: str) -> None:
+    await sign_in(page, live_server, "operator-1")
+    await page.goto(f"{live_server}/console/static/queues.html")
+    await page.wait_for_selector("body[data-loaded=queues]", timeout=20_000)
+    items = (await _api(page, live_server, "/rectifications?limit=100"))["items"]
+    assert await page.locator("#rectifications tbody tr").count() == len(items)
+    overdue = [r for r in items if r["overdue_step"]]
+    assert await page.locator("#rectifications tbody tr.overdue").count() >= len(overdue)
+    assert await page.locator("#regulator-queues").is_hidden()

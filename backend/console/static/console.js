@@ -209,5 +209,98 @@
     });
   }
 
-  window.Console = { bindLogin: bindLogin, dashboard: dashboard, api: api, yuan: yuan, shanghai: shanghai, claims: claims };
+  var RECT_STATUS = { awaiting_call_back: "待回访", fixing: "整改中", awaiting_verdict: "待居民评价", closed: "已办结", escalated: "已升级" };
+  var APPEAL_REASONS = { not_our_service: "非本服务", factually_wrong: "与事实不符", malicious: "恶意差评", not_genuine: "非真实评价", other: "其他" };
+
+  function button(label, onClick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function postJSON(path, body) {
+    return api(path, { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } })
+      .then(function (r) { return r.json(); });
+  }
+
+  function row(table, cells, cls) {
+    var tr = document.createElement("tr");
+    if (cls) tr.className = cls;
+    cells.forEach(function (c) {
+      var td = document.createElement("td");
+      if (c instanceof Node) td.appendChild(c); else td.textContent = c === null || c === undefined ? "—" : c;
+      tr.appendChild(td);
+    });
+    document.querySelector("#" + table + " tbody").appendChild(tr);
+    return tr;
+  }
+
+  function loadRectifications() {
+    document.querySelector("#rectifications tbody").innerHTML = "";
+    return getJSON("/rectifications?limit=100").then(function (page) {
+      var now = Date.now();
+      page.items.forEach(function (r) {
+        var late = r.overdue_step || (r.status === "awaiting_call_back" && Date.parse(r.call_back_due_at) < now) ||
+          (r.status === "fixing" && Date.parse(r.fix_due_at) < now);
+        row("rectifications", [RECT_STATUS[r.status] || r.status, shanghai(r.call_back_due_at), shanghai(r.fix_due_at),
+          r.overdue_step, r.escalated_to], late ? "overdue" : "");
+      });
+    });
+  }
+
+  function decide(path, body, message) {
+    return postJSON(path, body).then(function () {
+      text(document.getElementById("notice"), message);
+      return loadRegulatorQueues();
+    }).catch(function (e) { text(document.getElementById("error"), e.message); });
+  }
+
+  function loadRegulatorQueues() {
+    document.querySelector("#appeals tbody").innerHTML = "";
+    document.querySelector("#moderation tbody").innerHTML = "";
+    var appeals = getJSON("/appeals?status=pending&limit=100").then(function (page) {
+      page.items.forEach(function (a) {
+        var actions = document.createElement("span");
+        actions.appendChild(button("支持申诉", function () {
+          decide("/appeals/" + a.id + "/decision", { upheld: true, reason: "经核实，申诉理由成立" }, "已支持申诉，该评价不再计入评分");
+        }));
+        actions.appendChild(button("驳回", function () {
+          decide("/appeals/" + a.id + "/decision", { upheld: false, reason: "证据不足，维持原评价" }, "已驳回申诉");
+        }));
+        row("appeals", [shanghai(a.created_at), APPEAL_REASONS[a.reason] || a.reason, a.text, actions]).dataset.appeal = a.id;
+      });
+    });
+    var held = getJSON("/reviews?awaiting_moderation=true&limit=100").then(function (page) {
+      page.items.forEach(function (r) {
+        var actions = document.createElement("span");
+        actions.appendChild(button("发布", function () {
+          decide("/reviews/" + r.id + "/moderation", { target: "text", publish: true }, "已发布");
+        }));
+        actions.appendChild(button("不予发布", function () {
+          decide("/reviews/" + r.id + "/moderation", { target: "text", publish: false, reason: "含不当内容" }, "已隐藏文字，等级仍计入");
+        }));
+        row("moderation", [shanghai(r.created_at), r.level, r.text, actions]);
+      });
+    });
+    return Promise.all([appeals, held]);
+  }
+
+  function queues() {
+    var c = claims();
+    if (!c) return toLogin();
+    text(document.getElementById("who"), ROLES[c.role] || c.role);
+    document.getElementById("logout").onclick = toLogin;
+    var work = [loadRectifications()];
+    if (c.role === "regulator" || c.role === "admin") {
+      document.getElementById("regulator-queues").hidden = false;
+      work.push(loadRegulatorQueues());
+    }
+    return Promise.all(work)
+      .then(function () { document.body.dataset.loaded = "queues"; })
+      .catch(function (e) { text(document.getElementById("error"), e.message); });
+  }
+
+  window.Console = { bindLogin: bindLogin, dashboard: dashboard, queues: queues, api: api, yuan: yuan, shanghai: shanghai, claims: claims };
 })();
