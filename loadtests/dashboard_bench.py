@@ -95,7 +95,7 @@ async def load(bookings_per_slot: int) -> uuid.UUID:
         suppliers = [uuid.uuid4() for _ in range(10)]
         await put(Facility, [{
             "id": f, "community_id": ids["community"], "operator_id": ids["operator"], "name": f"设施{i}",
-            "address": "基准路", "lat": 30.5, "lng": 114.3, "opening_hours": "08:00-18:00",
+            "address": "基准路", "lat": 30.5, "lng": 114.3, "opening_hours": "08:00-18:00", "rooms": [],
         } for i, f in enumerate(facilities)])  # fmt: skip
         await put(Supplier, [
             {"id": s, "operator_id": ids["operator"], "name": f"服务商{i}", "credit_code": f"91BENCHS{i:04d}"}
