@@ -72,6 +72,7 @@ import backend.models  # noqa: E402,F401
 from backend.core import kv as kv_module  # noqa: E402
 from backend.core.database import db  # noqa: E402
 from backend.core.settings import get_settings  # noqa: E402
+from tests.shanghai import check_response  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,7 +131,10 @@ async def app(database: str) -> AsyncIterator[object]:
 @pytest.fixture
 async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v1") as c:
+    hooks = {"response": [check_response]}  # every successful answer's times are at +08:00
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver/api/v1", event_hooks=hooks
+    ) as c:
         yield c
 
 

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from backend.accounts.models import Relation
 from backend.core.access import RegionLevel, Role
-from backend.core.clock import to_shanghai, utcnow
+from backend.core.clock import ShanghaiDateTime, to_shanghai, utcnow
 from backend.core.patch import PatchBody
-
-
-class _Write(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+from backend.core.schemas import WriteSchema
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
@@ -25,11 +21,11 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # ---------------------------------------------------------------- tokens
 
 
-class WeChatLogin(_Write):
+class WeChatLogin(WriteSchema):
     code: Code = Field(description="The code from `wx.login` (valid 5 minutes, once).")
 
 
-class RefreshRequest(_Write):
+class RefreshRequest(WriteSchema):
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
@@ -58,19 +54,14 @@ class ResidentPublic(BaseModel):
     nickname: str | None
     phone_masked: str | None = Field(description="e.g. 138****5678; the full number is never returned.")
     phone_bound: bool
-    created_at: datetime
-
-    @field_validator("created_at")
-    @classmethod
-    def _shanghai(cls, v: datetime) -> datetime:
-        return to_shanghai(v)
+    created_at: ShanghaiDateTime
 
 
-class ResidentUpdate(_Write):
+class ResidentUpdate(WriteSchema):
     nickname: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
-class PhoneBind(_Write):
+class PhoneBind(WriteSchema):
     code: Code = Field(description="The code from the getPhoneNumber button (not a login code).")
 
 
@@ -85,7 +76,7 @@ def _not_future(v: date | None) -> date | None:
     return v
 
 
-class BeneficiaryCreate(_Write):
+class BeneficiaryCreate(WriteSchema):
     name: Name
     relation: Relation
     birth_date: date
@@ -93,7 +84,7 @@ class BeneficiaryCreate(_Write):
     _check_birth = field_validator("birth_date")(_not_future)
 
 
-class BeneficiaryUpdate(_Write, PatchBody):
+class BeneficiaryUpdate(PatchBody):
     name: Name | None = None
     relation: Relation | None = None
     birth_date: date | None = None
@@ -110,7 +101,7 @@ class BeneficiaryPublic(BaseModel):
     disability: bool = Field(description="Disability entitlement, recorded by staff.")
 
 
-class EntitlementsUpdate(_Write):
+class EntitlementsUpdate(WriteSchema):
     dibao: bool | None = None
     disability: bool | None = None
 
@@ -124,10 +115,10 @@ class BeneficiaryStaffView(BaseModel):
     birth_date: date
     dibao: bool
     disability: bool
-    entitlements_verified_at: datetime | None
+    entitlements_verified_at: ShanghaiDateTime | None
 
 
-class ResidentLookup(_Write):
+class ResidentLookup(WriteSchema):
     phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 -]{5,20}$")]
 
 
@@ -140,7 +131,7 @@ class ResidentStaffView(BaseModel):
 
 # ---------------------------------------------------------------- staff accounts
 
-Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=128)]
 Username = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")
 ]
@@ -149,7 +140,7 @@ Username = Annotated[
 StaffRole = Literal[Role.supplier_staff, Role.operator_staff, Role.regulator, Role.admin]
 
 
-class StaffCreate(_Write):
+class StaffCreate(WriteSchema):
     username: Username
     password: Password
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -160,7 +151,7 @@ class StaffCreate(_Write):
     region_id: uuid.UUID | None = None
 
 
-class PasswordChange(_Write):
+class PasswordChange(WriteSchema):
     current_password: Password
     new_password: Password
 
@@ -175,10 +166,5 @@ class StaffPublic(BaseModel):
     region_level: RegionLevel | None
     region_id: uuid.UUID | None
     active: bool
-    created_at: datetime
-    last_login_at: datetime | None
-
-    @field_validator("created_at", "last_login_at")
-    @classmethod
-    def _shanghai(cls, v: datetime | None) -> datetime | None:
-        return None if v is None else to_shanghai(v)
+    created_at: ShanghaiDateTime
+    last_login_at: ShanghaiDateTime | None

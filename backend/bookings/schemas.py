@@ -3,35 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
     model_validator,
 )
 
-from backend.core.clock import InRangeDate, InRangeDateTime, to_shanghai
+from backend.core.clock import InRangeDate, InRangeDateTime, ShanghaiDateTime
+from backend.core.schemas import WriteSchema
 
-Shanghai = Annotated[datetime, PlainSerializer(lambda v: to_shanghai(v).isoformat(), return_type=str)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 MAX_SLOT_LENGTH = timedelta(days=31)
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
-class _Write(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 # ---------------------------------------------------------------- slots and schedules
 
 
-class SlotCreate(_Write):
+class SlotCreate(WriteSchema):
     start_at: InRangeDateTime
     end_at: InRangeDateTime
     capacity: int = Field(ge=1, le=10000)
@@ -45,7 +39,7 @@ class SlotCreate(_Write):
         return self
 
 
-class SlotUpdate(_Write):
+class SlotUpdate(WriteSchema):
     capacity: int | None = Field(default=None, ge=1, le=10000)
     status: Literal["closed"] | None = Field(default=None, description="`closed` stops new bookings")
 
@@ -53,12 +47,14 @@ class SlotUpdate(_Write):
 class SlotPublic(BaseModel):
     id: uuid.UUID
     service_id: uuid.UUID
-    start_at: Shanghai
-    end_at: Shanghai
+    start_at: ShanghaiDateTime
+    end_at: ShanghaiDateTime
     capacity: int
     remaining: int
     status: Literal["open", "full", "closed"]
-    book_by: Shanghai = Field(description="When bookings close: the meal order cut-off, else the start")
+    book_by: ShanghaiDateTime = Field(
+        description="When bookings close: the meal order cut-off, else the start"
+    )
 
 
 class SlotList(BaseModel):
@@ -69,7 +65,7 @@ def _weekdays(v: list[int]) -> list[int]:
     return sorted(set(v))
 
 
-class ScheduleCreate(_Write):
+class ScheduleCreate(WriteSchema):
     weekdays: Annotated[
         list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1, max_length=7), AfterValidator(_weekdays)
     ] = Field(description="ISO weekdays, 1 = Monday … 7 = Sunday")
@@ -106,14 +102,14 @@ class SchedulePublic(BaseModel):
 # ---------------------------------------------------------------- bookings
 
 
-class BookingCreate(_Write):
+class BookingCreate(WriteSchema):
     slot_id: uuid.UUID
     beneficiary_id: uuid.UUID
     address: Text200 | None = None
     note: Note | None = None
 
 
-class CancelRequest(_Write):
+class CancelRequest(WriteSchema):
     reason: Text200 | None = Field(default=None, description="Required when the supplier cancels")
 
 
@@ -129,8 +125,8 @@ class SlotBrief(BaseModel):
     id: uuid.UUID
     service_id: uuid.UUID
     service_name: str
-    start_at: Shanghai
-    end_at: Shanghai
+    start_at: ShanghaiDateTime
+    end_at: ShanghaiDateTime
 
 
 class BeneficiaryBrief(BaseModel):
@@ -149,8 +145,8 @@ class BookingPublic(BaseModel):
     address: str | None
     note: str | None
     cancel_reason: str | None
-    created_at: Shanghai
-    status_changed_at: Shanghai
+    created_at: ShanghaiDateTime
+    status_changed_at: ShanghaiDateTime
 
 
 class BookingEventPublic(BaseModel):
@@ -158,7 +154,7 @@ class BookingEventPublic(BaseModel):
     to_status: str
     actor_role: str
     reason: str | None
-    at: Shanghai
+    at: ShanghaiDateTime
 
 
 class BookingDetail(BookingPublic):
@@ -171,7 +167,7 @@ BookingStatusFilter = Literal["confirmed", "checked_in", "completed", "cancelled
 # ---------------------------------------------------------------- waitlist
 
 
-class WaitlistJoin(_Write):
+class WaitlistJoin(WriteSchema):
     beneficiary_id: uuid.UUID
     address: Text200 | None = None
     note: Note | None = None
@@ -184,13 +180,13 @@ class WaitlistPublic(BaseModel):
     status: Literal["waiting", "promoted", "lapsed", "withdrawn"]
     position: int | None = Field(description="1 = next in line; null once no longer waiting")
     booking_id: uuid.UUID | None
-    created_at: Shanghai
+    created_at: ShanghaiDateTime
 
 
 # ---------------------------------------------------------------- suspensions
 
 
-class SuspensionCreate(_Write):
+class SuspensionCreate(WriteSchema):
     service_id: uuid.UUID | None = None
     facility_id: uuid.UUID | None = None
     starts_on: InRangeDate
@@ -210,4 +206,4 @@ class SuspensionPublic(BaseModel):
     starts_on: date
     reason: str
     notified_count: int
-    created_at: Shanghai
+    created_at: ShanghaiDateTime

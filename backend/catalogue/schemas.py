@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated
+from datetime import date
 
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, Field
 
 from backend.catalogue.models import BookingMode, FunctionCode, LicenceKind, ServiceClass, SubsidyPayer
-from backend.core.clock import to_shanghai
-
-ShanghaiTime = Annotated[
-    datetime, PlainSerializer(lambda v: to_shanghai(v).isoformat(), return_type=str, when_used="json")
-]
+from backend.core.clock import ShanghaiDateTime
 
 
 class IdName(BaseModel):
@@ -86,7 +81,7 @@ class ServiceListItem(PriceFigures):
     status: str
     facility: IdName
     supplier: IdName
-    disclosure_updated_at: ShanghaiTime | None = None
+    disclosure_updated_at: ShanghaiDateTime | None = None
 
 
 class FacilityDetail(BaseModel):
@@ -149,8 +144,8 @@ class SubsidyRulePublic(BaseModel):
     requires_disability: bool
     amount_fen: int | None
     rate_bp: int | None
-    valid_from: ShanghaiTime
-    valid_until: ShanghaiTime | None
+    valid_from: ShanghaiDateTime
+    valid_until: ShanghaiDateTime | None
 
 
 class ServiceDetail(PriceFigures):
@@ -170,7 +165,7 @@ class ServiceDetail(PriceFigures):
     facility: IdName
     supplier: SupplierPublic
     price_version: int | None = None
-    price_effective_from: ShanghaiTime | None = None
+    price_effective_from: ShanghaiDateTime | None = None
     disclosure_version: int | None = None
     service_items: list[str] = Field(default_factory=list)
     charging_standard: str | None = None
@@ -180,7 +175,7 @@ class ServiceDetail(PriceFigures):
     complaint_channels: ComplaintChannels
     staff_qualifications: list[StaffQualification] = Field(default_factory=list)
     subsidies: list[SubsidyRulePublic] = Field(default_factory=list)
-    disclosure_updated_at: ShanghaiTime | None = None
+    disclosure_updated_at: ShanghaiDateTime | None = None
     review_summary: ReviewSummary = Field(default_factory=ReviewSummary)
     complaint_figures: ComplaintFigures = Field(default_factory=ComplaintFigures)
 
@@ -194,12 +189,12 @@ class DisclosureVersion(BaseModel):
     commitment: str
     complaint_channels: ComplaintChannels
     staff_qualifications: list[StaffQualification]
-    effective_at: ShanghaiTime
+    effective_at: ShanghaiDateTime
 
 
 class PriceVersion(PriceFigures):
     version: int
-    effective_from: ShanghaiTime
+    effective_from: ShanghaiDateTime
 
 
 class QuotePublic(BaseModel):

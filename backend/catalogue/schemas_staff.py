@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from backend.catalogue.models import (
     BookingMode,
@@ -17,17 +17,14 @@ from backend.catalogue.models import (
     ServiceClass,
     SubsidyPayer,
 )
-from backend.catalogue.schemas import ShanghaiTime, StaffQualification
-from backend.core.clock import InRangeDate, InRangeDateTime
+from backend.catalogue.schemas import StaffQualification
+from backend.core.clock import InRangeDate, InRangeDateTime, ShanghaiDateTime
 from backend.core.patch import PatchBody
+from backend.core.schemas import WriteSchema
 
 # 统一社会信用代码: 18 characters from the GB 32100-2015 alphabet (no I, O, S, V, Z).
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 PHONE = r"^[0-9+\-() ]{5,30}$"
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -39,7 +36,7 @@ def _unique(values: list[Any]) -> list[Any]:
 # ---------------------------------------------------------------- operators
 
 
-class OperatorCreate(_In):
+class OperatorCreate(WriteSchema):
     name: str = Field(min_length=2, max_length=100)
     credit_code: str = Field(pattern=CREDIT_CODE)
     operating_model: OperatingModel
@@ -48,7 +45,7 @@ class OperatorCreate(_In):
     phone: str | None = Field(default=None, pattern=PHONE)
 
 
-class OperatorUpdate(_In, PatchBody):
+class OperatorUpdate(PatchBody):
     NULLABLE = frozenset({"phone"})
 
     name: str | None = Field(default=None, min_length=2, max_length=100)
@@ -72,7 +69,7 @@ class OperatorStaffView(BaseModel):
 # ---------------------------------------------------------------- facilities
 
 
-class Room(_In):
+class Room(WriteSchema):
     """A room given to one function. Floor 1 is the ground floor; negative floors are underground."""
 
     function: FunctionCode
@@ -88,7 +85,7 @@ class Room(_In):
         return value
 
 
-class _FacilityFields(_In):
+class _FacilityFields(WriteSchema):
     name: str = Field(min_length=2, max_length=100)
     address: str = Field(min_length=2, max_length=200)
     lat: float = Field(ge=-90, le=90)
@@ -107,7 +104,7 @@ class FacilityCreate(_FacilityFields):
     operator_id: uuid.UUID
 
 
-class FacilityUpdate(_In, PatchBody):
+class FacilityUpdate(PatchBody):
     """Operator staff change the details; only regulators and admin change `operator_id` and `status`."""
 
     NULLABLE = frozenset({"phone", "complaint_phone"})
@@ -167,13 +164,13 @@ class FacilityStaffView(BaseModel):
 # ---------------------------------------------------------------- suppliers
 
 
-class SupplierCreate(_In):
+class SupplierCreate(WriteSchema):
     name: str = Field(min_length=2, max_length=100)
     credit_code: str = Field(pattern=CREDIT_CODE)
     phone: str | None = Field(default=None, pattern=PHONE)
 
 
-class SupplierUpdate(_In, PatchBody):
+class SupplierUpdate(PatchBody):
     NULLABLE = frozenset({"phone"})
 
     name: str | None = Field(default=None, min_length=2, max_length=100)
@@ -190,7 +187,7 @@ class SupplierStaffView(BaseModel):
     status: OrgStatus
 
 
-class LicenceCreate(_In):
+class LicenceCreate(WriteSchema):
     kind: LicenceKind
     number: str = Field(min_length=3, max_length=64)
     issued_by: str | None = Field(default=None, max_length=100)
@@ -212,7 +209,7 @@ def _age_band(low: int | None, high: int | None) -> None:
         raise ValueError("min_age_years is above max_age_years")
 
 
-class ServiceCreate(_In):
+class ServiceCreate(WriteSchema):
     facility_id: uuid.UUID
     function: FunctionCode
     service_class: ServiceClass
@@ -232,7 +229,7 @@ class ServiceCreate(_In):
         return self
 
 
-class ServiceUpdate(_In, PatchBody):
+class ServiceUpdate(PatchBody):
     """Suspending or ending a service follows the 60-day notice of the bookings domain, not a field here."""
 
     NULLABLE = frozenset({"min_age_years", "max_age_years", "order_cutoff_minutes"})
@@ -264,10 +261,10 @@ class ServiceStaffView(BaseModel):
     order_cutoff_minutes: int | None
     requires_address: bool
     status: str
-    disclosure_updated_at: ShanghaiTime | None
+    disclosure_updated_at: ShanghaiDateTime | None
 
 
-class DisclosureCreate(_In):
+class DisclosureCreate(WriteSchema):
     service_items: list[str] = Field(min_length=1, max_length=50)
     charging_standard: str = Field(min_length=2, max_length=2000)
     rules: str = Field(min_length=2, max_length=4000)
@@ -286,14 +283,14 @@ class DisclosureCreate(_In):
         return items
 
 
-class PriceCreate(_In):
+class PriceCreate(WriteSchema):
     market_price_fen: int = Field(ge=0, le=100_000_000)
     assessed_price_fen: int | None = Field(default=None, ge=0, le=100_000_000)
     inclusive_price_fen: int | None = Field(default=None, ge=0, le=100_000_000)
     effective_from: InRangeDateTime | None = None  # default: now
 
 
-class SubsidyRuleCreate(_In):
+class SubsidyRuleCreate(WriteSchema):
     name: str = Field(min_length=2, max_length=100)
     payer: SubsidyPayer
     min_age_years: int | None = Field(default=None, ge=0, le=150)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, WithJsonSchema
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -24,6 +24,21 @@ def as_utc(value: datetime) -> datetime:
 
 def to_shanghai(value: datetime) -> datetime:
     return as_utc(value).astimezone(SHANGHAI)
+
+
+def shanghai_iso(value: datetime) -> str:
+    """ISO 8601 in Asia/Shanghai with its offset: `2026-12-01T08:00:00+08:00` (naive values are UTC)."""
+    return to_shanghai(value).isoformat()
+
+
+# The one datetime type of API output: every time a response carries is this type, shown in Asia/Shanghai
+# with its +08:00 offset (CONTRACT.md), whatever zone the value was read in. Python code (and `model_dump()`)
+# still sees a datetime; only JSON output is converted. tests/core/test_shanghai_times.py enforces it.
+ShanghaiDateTime = Annotated[
+    datetime,
+    PlainSerializer(shanghai_iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 # Dates the service deals in. Anything outside is a typo (or a probe), and year 9999 plus eight hours

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import ValidationInfo, field_validator
+
+from backend.core.schemas import WriteSchema
 
 
-class PatchBody(BaseModel):
+class PatchBody(WriteSchema):
     # Fields that may be cleared with an explicit null (their column is nullable).
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
 

@@ -20,7 +20,7 @@ from backend.bookings.schemas import BookingPublic
 from backend.bookings.service.common import public_from_view, require_visible
 from backend.bookings.service.waitlist import promote
 from backend.core.access import Principal, Role
-from backend.core.clock import to_shanghai, utcnow
+from backend.core.clock import shanghai_iso, utcnow
 from backend.core.errors import Unprocessable
 from backend.core.i18n import Msg
 from backend.notifications import messages
@@ -52,7 +52,7 @@ async def transition(
         if principal.role == Role.resident:
             deadline = rules.cancel_deadline(view.start_at, view.cancel_cutoff_minutes)
             if now > deadline:
-                raise CancelWindowClosed(extra={"deadline": to_shanghai(deadline).isoformat()})
+                raise CancelWindowClosed(extra={"deadline": shanghai_iso(deadline)})
         elif not reason:
             raise ReasonRequired()
     if not await brepo.change_status(session, booking_id, move.sources, move.to, now, reason=reason):
