@@ -1,14 +1,14 @@
-"""API shapes of the reviews domain (CONTRACT.md: Review, Rectification). Times go out in Asia/Shanghai."""
+"""API shapes of the reviews domain (CONTRACT.md: Review, Rectification); times are ShanghaiDateTime."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from backend.core.clock import to_shanghai
+from backend.core.clock import ShanghaiDateTime
+from backend.core.schemas import WriteSchema
 from backend.reviews.models import (
     AppealReason,
     AppealStatus,
@@ -19,37 +19,32 @@ from backend.reviews.models import (
     Verdict,
 )
 
-Shanghai = Annotated[datetime, PlainSerializer(lambda v: to_shanghai(v).isoformat(), return_type=str)]
 ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
-class _Write(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ReviewCreate(_Write):
+class ReviewCreate(WriteSchema):
     level: int = Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
     tags: list[Tag] = Field(default_factory=list, max_length=10)
     text: ReviewText | None = None
 
 
-class TextBody(_Write):
+class TextBody(WriteSchema):
     text: ReviewText
 
 
-class AppealCreate(_Write):
+class AppealCreate(WriteSchema):
     reason: AppealReason
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
-class AppealDecision(_Write):
+class AppealDecision(WriteSchema):
     upheld: bool
     reason: Reason
 
 
-class ModerationDecision(_Write):
+class ModerationDecision(WriteSchema):
     target: str = Field(
         default="text", pattern="^(text|reply|follow_up)$", description="Which text of the review"
     )
@@ -57,40 +52,40 @@ class ModerationDecision(_Write):
     reason: Reason | None = None
 
 
-class GenuinenessDecision(_Write):
+class GenuinenessDecision(WriteSchema):
     genuine: bool
     reason: Reason
 
 
-class CallBack(_Write):
+class CallBack(WriteSchema):
     note: Reason
 
 
-class Fix(_Write):
+class Fix(WriteSchema):
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
-class VerdictBody(_Write):
+class VerdictBody(WriteSchema):
     verdict: Verdict
     comment: Reason | None = None
 
 
 class Dated(BaseModel):
     text: str
-    at: Shanghai
+    at: ShanghaiDateTime
 
 
 class RectificationPublic(BaseModel):
     id: uuid.UUID
     review_id: uuid.UUID
     status: RectificationStatus
-    call_back_due_at: Shanghai
+    call_back_due_at: ShanghaiDateTime
     call_back_due_provisional: bool
-    fix_due_at: Shanghai
+    fix_due_at: ShanghaiDateTime
     fix_due_provisional: bool
-    called_back_at: Shanghai | None
+    called_back_at: ShanghaiDateTime | None
     call_back_note: str | None
-    fixed_at: Shanghai | None
+    fixed_at: ShanghaiDateTime | None
     fix_description: str | None
     verdict: Verdict | None
     verdict_comment: str | None
@@ -99,7 +94,7 @@ class RectificationPublic(BaseModel):
     service_id: uuid.UUID
     facility_id: uuid.UUID
     supplier_id: uuid.UUID
-    created_at: Shanghai
+    created_at: ShanghaiDateTime
 
 
 class ReviewPublic(BaseModel):
@@ -112,7 +107,7 @@ class ReviewPublic(BaseModel):
     status: TextStatus
     counted: bool
     excluded_reason: str | None
-    created_at: Shanghai
+    created_at: ShanghaiDateTime
     reply: Dated | None = None
     follow_up: Dated | None = None
     rectification: RectificationPublic | None = None
@@ -129,7 +124,7 @@ class PublicReview(BaseModel):
     text: str | None
     counted: bool
     excluded_reason: str | None
-    created_at: Shanghai
+    created_at: ShanghaiDateTime
     reply: Dated | None = None
     follow_up: Dated | None = None
 
@@ -154,8 +149,8 @@ class AppealPublic(BaseModel):
     reason: AppealReason
     text: str
     status: AppealStatus
-    created_at: Shanghai
-    decided_at: Shanghai | None
+    created_at: ShanghaiDateTime
+    decided_at: ShanghaiDateTime | None
     decision_reason: str | None
 
 
