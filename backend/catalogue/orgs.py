@@ -27,6 +27,7 @@ from backend.catalogue.errors import (
 )
 from backend.catalogue.findings import Finding, FindingStatus, check_facility
 from backend.catalogue.models import Facility, Operator, Supplier, SupplierLicence
+from backend.catalogue.rules import rulesets_for_facilities
 from backend.catalogue.schemas import LicencePublic
 from backend.catalogue.schemas_staff import (
     FacilityCreate,
@@ -47,6 +48,7 @@ from backend.core.errors import Forbidden
 from backend.core.http_cache import invalidate
 from backend.core.i18n import Msg
 from backend.core.pagination import Page, encode_cursor
+from backend.rulesets.queries import Ruleset
 
 CACHE_NAMESPACE = "catalogue"
 
@@ -133,22 +135,31 @@ async def list_operators(
 # ---------------------------------------------------------------- facilities and findings
 
 
-def finding_out(f: Finding) -> FindingOut:
+def finding_out(f: Finding, ruleset: Ruleset | None = None) -> FindingOut:
     return FindingOut(
         rule=f.rule,
         status=f.status.value,
         severity=f.severity.value,
         message=f.message.render(**f.values),
         values=f.values,
+        source=f.source,
+        ruleset=ruleset.ref() if ruleset is not None else None,
     )
+
+
+def _check(functions: list[str], facility: Facility, ruleset: Ruleset) -> list[FindingOut]:
+    return [
+        finding_out(f, ruleset) for f in check_facility(functions, facility.rooms, ruleset.document.catalogue)
+    ]
 
 
 async def _facility_view(session: AsyncSession, facility: Facility) -> FacilityStaffView:
     functions = (await repo.facility_functions(session, [facility.id]))[facility.id]
+    ruleset = (await rulesets_for_facilities(session, [facility.id]))[facility.id]
     return FacilityStaffView(
         **facility.model_dump(exclude={"created_at", "updated_at"}),
         functions=functions,
-        findings=[finding_out(f) for f in check_facility(functions, facility.rooms)],
+        findings=_check(functions, facility, ruleset),
     )
 
 
@@ -213,9 +224,10 @@ async def get_facility(
 
 async def _findings_of(session: AsyncSession, facilities: list[Facility]) -> list[FacilityFindings]:
     functions = await repo.facility_functions(session, [f.id for f in facilities])
+    rulesets = await rulesets_for_facilities(session, [f.id for f in facilities])
     out = []
     for f in facilities:
-        findings = check_facility(functions[f.id], f.rooms)
+        findings = _check(functions[f.id], f, rulesets[f.id])
         out.append(
             FacilityFindings(
                 facility_id=f.id,
@@ -223,7 +235,7 @@ async def _findings_of(session: AsyncSession, facilities: list[Facility]) -> lis
                 operator_id=f.operator_id,
                 community_id=f.community_id,
                 failing=sum(1 for x in findings if x.status == FindingStatus.failed),
-                findings=[finding_out(x) for x in findings],
+                findings=findings,
             )
         )
     return out

@@ -10,6 +10,7 @@ from functools import cache
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.catalogue import repository_places as places
 from backend.catalogue import repository_scope as repo
 
 # The catalogue's vocabulary other domains use, re-exported here (never import the catalogue's models).
@@ -20,8 +21,10 @@ from backend.catalogue.models import FunctionCode as FunctionCode
 from backend.catalogue.models import OrgStatus as OrgStatus
 from backend.catalogue.models import ServiceClass as ServiceClass
 from backend.catalogue.models import ServiceStatus as ServiceStatus
+from backend.catalogue.rules import rulesets_for_facilities
 from backend.core.access import Principal, RegionLevel, Role
 from backend.core.scope import RegionFacts, Scope
+from backend.rulesets.queries import Ruleset, builtin_ruleset, ruleset_for_city
 
 _SESSION_KEY = "scope"
 
@@ -163,3 +166,38 @@ async def facilities_in_region(
     """Every facility in a street, district or city, with its operator (ordered by operator, then name)."""
     communities, _, _ = await repo.region_places(session, level, region_id)
     return [FacilityInRegion(*row) for row in await repo.facilities_in_communities(session, communities)]
+
+
+# ---------------------------------------------------------------- places and the rules in force there
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    city_id: uuid.UUID
+    district_id: uuid.UUID
+
+
+async def operator_places(session: AsyncSession, operator_ids: list[uuid.UUID]) -> dict[uuid.UUID, Place]:
+    """Where each operator is registered (its district and that district's city)."""
+    return {k: Place(v[0], v[1]) for k, v in (await places.operator_places(session, operator_ids)).items()}
+
+
+async def district_city(session: AsyncSession, district_id: uuid.UUID) -> uuid.UUID | None:
+    return await places.district_city(session, district_id)
+
+
+async def city_exists(session: AsyncSession, city_id: uuid.UUID) -> bool:
+    return await places.city_exists(session, city_id)
+
+
+async def ruleset_for_facility(session: AsyncSession, facility_id: uuid.UUID) -> Ruleset:
+    """The ruleset in force for a facility now: its district's version, else its city's, else the default."""
+    return (await rulesets_for_facilities(session, [facility_id]))[facility_id]
+
+
+async def ruleset_for_operator(session: AsyncSession, operator_id: uuid.UUID) -> Ruleset:
+    """The ruleset in force where an operator is registered (its district's, else its city's)."""
+    place = (await places.operator_places(session, [operator_id])).get(operator_id)
+    if place is None:
+        return builtin_ruleset()
+    return await ruleset_for_city(session, place[0], district_id=place[1])

@@ -133,6 +133,8 @@ class FindingOut(BaseModel):
     severity: str  # required | advisory
     message: str
     values: dict[str, Any]
+    source: str = ""  # the regulation (city, article) of the rule
+    ruleset: dict[str, Any] | None = None  # {id, city_id, district_id, version, name} the rule came from
 
 
 class FacilityFindings(BaseModel):

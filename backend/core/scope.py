@@ -214,6 +214,21 @@ class Scope:
         a regulator whose region holds the facility, or an admin; never the operator or the supplier."""
         return self.unlimited or (self.is_regulator and facility_id in self.facilities)
 
+    def may_publish_rules(self, city_id: uuid.UUID | None, district_id: uuid.UUID | None = None) -> bool:
+        """Rules a city or one of its districts sets (rulesets): the city's regulator for the city or any of
+        its districts, a district regulator for its own district, or an admin; never a street office."""
+        if self.unlimited:
+            return True
+        if not self.is_regulator or self.principal is None or city_id is None:
+            return False
+        if self.region_level == RegionLevel.city:
+            return self.principal.region_id == city_id and (
+                district_id is None or district_id in self.region.district_ids
+            )
+        if self.region_level == RegionLevel.district:
+            return district_id is not None and district_id == self.principal.region_id
+        return False
+
     def require(self, allowed: bool, not_found: AppError) -> None:
         """Raise `not_found` (a 404 of the caller's domain) unless `allowed`."""
         if not allowed:

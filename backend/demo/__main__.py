@@ -20,6 +20,7 @@ log = logging.getLogger("backend.demo")
 SEEDS = (
     "backend.workdays.demo",
     "backend.catalogue.demo",
+    "backend.rulesets.demo",
     "backend.accounts.demo",
     "backend.bookings.demo",
     "backend.reviews.demo",

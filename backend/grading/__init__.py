@@ -1,0 +1,1 @@
+"""Operator grading (RATING.md): ruleset publishing, the computation, results, runs, the public list."""
