@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,9 +40,12 @@ def beneficiaries_sql() -> sa.Subquery:
     return sa.select(*(b.c[name] for name in _BENEFICIARY_COLUMNS)).subquery("beneficiary")
 
 
-def owned_live_beneficiary_sql(beneficiary_id: uuid.UUID, resident_id: uuid.UUID) -> sa.Subquery:
+def owned_live_beneficiary_sql(
+    beneficiary_id: uuid.UUID | sa.BindParameter[Any], resident_id: uuid.UUID | sa.BindParameter[Any]
+) -> sa.Subquery:
     """The beneficiary if, and only if, it is the resident's own and not deleted (zero or one row; same
-    columns as `beneficiaries_sql`). The accounts' rule for "may this resident act for this person"."""
+    columns as `beneficiaries_sql`). The accounts' rule for "may this resident act for this person".
+    Values or bind parameters (`sa.bindparam`), so a caller can build its statement once."""
     b = _beneficiary_t
     return (
         sa.select(*(b.c[name] for name in _BENEFICIARY_COLUMNS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +43,17 @@ async def booking_context(
     `lock_slot` locks the slot row (FOR UPDATE OF slot) for decisions made on `booked` itself, such as
     joining the waitlist of a full slot: a concurrent cancellation (which frees the place by updating the
     same row) then either comes first, or comes after and sees the new entry."""
+    params = {"slot_id": slot_id, "resident_id": resident_id, "beneficiary_id": beneficiary_id}
+    return (await session.execute(_context_statement(lock_slot), params)).one_or_none()
+
+
+@cache
+def _context_statement(lock_slot: bool) -> sa.Select[Any]:
+    """The booking-context statement, built once per lock mode with bind parameters (`slot_id`,
+    `resident_id`, `beneficiary_id`): building and hashing a statement this size for every booking costs
+    more CPU than the database spends answering it; a reused statement's cache key is memoised."""
+    beneficiary_id = sa.bindparam("beneficiary_id", type_=booking_t.c.beneficiary_id.type)
+    resident_id = sa.bindparam("resident_id", type_=booking_t.c.resident_id.type)
     b = owned_live_beneficiary_sql(beneficiary_id, resident_id)  # the accounts' rule, in this statement
     stmt = (
         sa.select(
@@ -82,11 +94,9 @@ async def booking_context(
         .join(service_t, service_t.c.id == slot_t.c.service_id)
         .join(facility_t, facility_t.c.id == service_t.c.facility_id)
         .outerjoin(b, b.c.id == beneficiary_id)
-        .where(slot_t.c.id == slot_id)
+        .where(slot_t.c.id == sa.bindparam("slot_id", type_=slot_t.c.id.type))
     )
-    if lock_slot:
-        stmt = stmt.with_for_update(of=slot_t)
-    return (await session.execute(stmt)).one_or_none()
+    return stmt.with_for_update(of=slot_t) if lock_slot else stmt
 
 
 async def insert_booking(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -150,7 +160,9 @@ async def change_status(
     return rowcount(result) == 1
 
 
+@cache
 def _view() -> sa.Select[Any]:
+    """Bookings with what their views show (immutable; callers add filters)."""
     b = beneficiary_t
     return (
         sa.select(
@@ -172,10 +184,14 @@ def _view() -> sa.Select[Any]:
 
 
 async def get_view(session: AsyncSession, booking_id: uuid.UUID, *, for_update: bool = False) -> Any:
-    stmt = _view().where(booking_t.c.id == booking_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=booking_t)
-    return (await session.execute(stmt)).one_or_none()
+    return (await session.execute(_view_by_id(for_update), {"booking_id": booking_id})).one_or_none()
+
+
+@cache
+def _view_by_id(for_update: bool) -> sa.Select[Any]:
+    """One booking's view, built once per lock mode (see `_context_statement`)."""
+    stmt = _view().where(booking_t.c.id == sa.bindparam("booking_id", type_=booking_t.c.id.type))
+    return stmt.with_for_update(of=booking_t) if for_update else stmt
 
 
 async def list_for_resident(
