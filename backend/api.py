@@ -16,10 +16,11 @@ def build_api_router() -> APIRouter:
     from backend.bookings.router import router as bookings
     from backend.catalogue.router import router as catalogue
     from backend.console.router import router as console
+    from backend.grading.router import router as grading
     from backend.grading.rulesets_router import router as rulesets
     from backend.reviews.router import router as reviews
 
-    for router in (accounts, catalogue, bookings, reviews, rulesets, console):
+    for router in (accounts, catalogue, bookings, reviews, rulesets, grading, console):
         api.include_router(router)
     return api
 

@@ -6,6 +6,7 @@ from backend.bookings import models as bookings_models  # noqa: F401
 from backend.catalogue import models as catalogue_models  # noqa: F401
 from backend.core import idempotency as idempotency_models  # noqa: F401
 from backend.core.jobs import JobRun
+from backend.grading import models as grading_models  # noqa: F401
 from backend.notifications import models as notifications_models  # noqa: F401
 from backend.reviews import models as reviews_models  # noqa: F401
 from backend.rulesets import models as rulesets_models  # noqa: F401

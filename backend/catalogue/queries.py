@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.catalogue import repository_grading as repo_grading
 from backend.catalogue import repository_places as places
 from backend.catalogue import repository_scope as repo
 
@@ -21,6 +23,7 @@ from backend.catalogue.models import FunctionCode as FunctionCode
 from backend.catalogue.models import OrgStatus as OrgStatus
 from backend.catalogue.models import ServiceClass as ServiceClass
 from backend.catalogue.models import ServiceStatus as ServiceStatus
+from backend.catalogue.repository_grading import OperatorFacts as OperatorFacts
 from backend.catalogue.rules import rulesets_for_facilities
 from backend.core.access import Principal, RegionLevel, Role
 from backend.core.scope import RegionFacts, Scope
@@ -201,3 +204,20 @@ async def ruleset_for_operator(session: AsyncSession, operator_id: uuid.UUID) ->
     if place is None:
         return builtin_ruleset()
     return await ruleset_for_city(session, place[0], district_id=place[1])
+
+
+# ---------------------------------------------------------------- for the grading
+
+
+async def operator_facts(
+    session: AsyncSession,
+    *,
+    operator_ids: Collection[uuid.UUID] | None = None,
+    city_id: uuid.UUID | None = None,
+    disclosed_since: datetime | None = None,
+) -> list[OperatorFacts]:
+    """Active operators with their place, start, facilities (which serve food, which meet the configuration
+    rules of their ruleset) and services' disclosures (current = changed since `disclosed_since`)."""
+    return await repo_grading.operator_facts(
+        session, operator_ids=operator_ids, city_id=city_id, disclosed_since=disclosed_since
+    )

@@ -9,12 +9,14 @@ see what). This module re-exports what other domains use:
 - `get_service_for_supplier(session, principal, service_id) -> Service` (404 `service_not_found` unless the
   caller is staff of the service's supplier);
 - `staff_can_see_service(session, principal, service) -> bool`;
+- `record_operator_grades(session, {operator_id: grade})`: the grade facility pages show (grading publishes);
 - `get_service(session, service_id) -> Service | None`, `CACHE_NAMESPACE` (bump it with
   `backend.core.http_cache.invalidate` when something shown in the public catalogue changes).
 """
 
 from __future__ import annotations
 
+from backend.catalogue.grades import record_operator_grades
 from backend.catalogue.orgs import CACHE_NAMESPACE
 from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote, split, total_price_fen
 from backend.catalogue.repository import get_facility, get_service, get_supplier
@@ -35,6 +37,7 @@ __all__ = [
     "get_service_for_supplier",
     "get_supplier",
     "quote",
+    "record_operator_grades",
     "split",
     "staff_can_see_service",
     "supplier_in_scope",

@@ -149,3 +149,44 @@ async def rectification_totals(
     """Like `operator_rectification_totals`, over the rectifications of a set of facilities."""
     row = await repo.rectification_aggregate(session, repo.facility_condition(facility_ids), since, until)
     return _rectification_totals(row)
+
+
+@dataclass(frozen=True, slots=True)
+class DecayedTotals:
+    """Counted reviews of an operator per level, with the sum of their time-decay weights per level
+    (0.5^(age / half-life), age at the window's end): the inputs of the Bayesian time-decayed mean."""
+
+    counted: int
+    levels: dict[int, int]
+    weights: dict[int, float]
+    excluded: tuple[tuple[str, str], ...] = ()  # (review id, reason)
+
+
+async def decayed_totals_by_operator(
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    *,
+    half_life_days: float,
+    operator_ids: Collection[uuid.UUID] | None = None,
+) -> dict[uuid.UUID, DecayedTotals]:
+    """Per operator, in two GROUP BY/indexed queries (not row loops); operators without reviews are absent."""
+    levels: dict[uuid.UUID, dict[int, int]] = {}
+    weights: dict[uuid.UUID, dict[int, float]] = {}
+    for op, level, count, weight in await repo.decayed_level_totals(
+        session, since, until, half_life_days, operator_ids
+    ):
+        levels.setdefault(op, {})[int(level)] = int(count)
+        weights.setdefault(op, {})[int(level)] = float(weight or 0)
+    excluded: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    for op, review_id, reason in await repo.excluded_in_window(session, since, until, operator_ids):
+        excluded.setdefault(op, []).append((str(review_id), reason or "excluded"))
+    return {
+        op: DecayedTotals(
+            counted=sum(levels.get(op, {}).values()),
+            levels=levels.get(op, {}),
+            weights=weights.get(op, {}),
+            excluded=tuple(excluded.get(op, [])),
+        )
+        for op in set(levels) | set(excluded)
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -372,3 +372,50 @@ async def newly_overdue(session: AsyncSession, now: datetime, limit: int = 500) 
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars().all())
+
+
+# ---------------------------------------------------------------- for the grading (time-decayed aggregates)
+
+
+def _age_days(session: AsyncSession, at: datetime, column: Any) -> Any:
+    """Days from `column` to `at`, as a float, on PostgreSQL and SQLite."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return sa.extract("epoch", sa.literal(at, UTCDateTime) - column) / 86400.0
+    naive = at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return sa.func.julianday(sa.literal(naive)) - sa.func.julianday(column)
+
+
+async def decayed_level_totals(
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    half_life_days: float,
+    operator_ids: Collection[uuid.UUID] | None,
+) -> Sequence[sa.Row[Any]]:
+    """(operator_id, level, count, Σ 0.5^(age/half-life)) of counted reviews in [since, until); age at
+    `until`."""
+    r = review_t.c
+    weight = sa.func.power(0.5, _age_days(session, until, r.created_at) / half_life_days)
+    stmt = (
+        sa.select(r.operator_id, r.level, sa.func.count(), sa.func.sum(weight))
+        .where(r.counted.is_(True), r.created_at >= since, r.created_at < until)
+        .group_by(r.operator_id, r.level)
+    )
+    if operator_ids is not None:
+        stmt = stmt.where(r.operator_id.in_(sorted(operator_ids)))
+    return (await session.execute(stmt)).all()
+
+
+async def excluded_in_window(
+    session: AsyncSession, since: datetime, until: datetime, operator_ids: Collection[uuid.UUID] | None
+) -> Sequence[sa.Row[Any]]:
+    """(operator_id, review id, reason) of reviews left out of the scores, in [since, until)."""
+    r = review_t.c
+    stmt = (
+        sa.select(r.operator_id, r.id, r.excluded_reason)
+        .where(r.counted.is_(False), r.created_at >= since, r.created_at < until)
+        .order_by(r.operator_id, r.id)
+    )
+    if operator_ids is not None:
+        stmt = stmt.where(r.operator_id.in_(sorted(operator_ids)))
+    return (await session.execute(stmt)).all()

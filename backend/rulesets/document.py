@@ -120,15 +120,13 @@ class Caps(_Doc):
 
 
 class Vetoes(_Doc):
-    incident_kinds: tuple[str, ...] = (
-        "serious_safety",
-        "fire",
-        "food_poisoning",
-        "abuse",
-        "fake_reviews",
-        "fake_reports",
-    )
-    source: str = "RATING.md (一票否决)"
+    """一票否决: an incident a regulator marked as a veto, any incident of `always_kinds`, or one of
+    `serious_kinds` at a severity in `serious_severities` → 不合格 at once."""
+
+    serious_kinds: tuple[str, ...] = ("fire", "food_poisoning", "injury")
+    always_kinds: tuple[str, ...] = ("abuse", "fake_reviews", "fake_reports")
+    serious_severities: tuple[str, ...] = ("serious", "major")
+    source: str = "RATING.md (一票否决); Wuhan art. 16"
 
 
 class FailureAction(_Doc):

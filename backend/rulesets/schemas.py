@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from backend.core.clock import to_shanghai
+from backend.core.clock import ShanghaiDateTime
 from backend.rulesets.document import RulesetDocument
 from backend.rulesets.presets import Preset
 from backend.rulesets.queries import Ruleset
-
-Shanghai = Annotated[datetime, PlainSerializer(lambda v: to_shanghai(v).isoformat(), return_type=str)]
 
 
 class RulesetPublic(BaseModel):
@@ -24,7 +20,7 @@ class RulesetPublic(BaseModel):
     name: str
     document: RulesetDocument
     note: str | None
-    published_at: Shanghai | None
+    published_at: ShanghaiDateTime | None
     published_by: uuid.UUID | None
 
     @classmethod

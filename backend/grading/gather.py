@@ -1,0 +1,91 @@
+"""Gather each operator's inputs over its window through the lower domains' public reads (SQL aggregates):
+catalogue (operators, facilities, disclosures, configuration), reviews (time-decayed level totals, exclusions,
+rectifications), bookings (completed bookings). Complaints and safety are read from their domains once they
+land on main (until then: no complaints on record, no inspections on record)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.bookings.queries import completed_by_operator
+from backend.catalogue.queries import OperatorFacts
+from backend.core.clock import to_shanghai
+from backend.grading.compute import rnd
+from backend.grading.inputs import (
+    Complaints,
+    FacilitySafety,
+    Inputs,
+    Operations,
+    Rectification,
+    Satisfaction,
+)
+from backend.reviews.queries import decayed_totals_by_operator, operator_rectification_totals
+from backend.rulesets.document import GradingSection
+
+
+def window_start(until: datetime, months: int) -> datetime:
+    """`months` calendar months before `until` (day clamped to the month's length)."""
+    y, m = divmod(until.year * 12 + until.month - 1 - months, 12)
+    m += 1
+    for day in (until.day, 30, 29, 28):
+        try:
+            return until.replace(year=y, month=m, day=day)
+        except ValueError:
+            continue
+    raise ValueError(until)  # pragma: no cover
+
+
+async def gather(
+    session: AsyncSession, facts: Sequence[OperatorFacts], g: GradingSection, until: datetime
+) -> dict[uuid.UUID, Inputs]:
+    """Inputs of operators graded by the same grading section (same window and half-life)."""
+    until = until.astimezone(UTC)
+    since = window_start(until, g.window_months)
+    ids = [f.id for f in facts]
+    values = g.satisfaction.level_values
+    reviews = await decayed_totals_by_operator(
+        session, since, until, half_life_days=g.satisfaction.half_life_days, operator_ids=ids
+    )
+    bookings = await completed_by_operator(session, start=since, end=until)
+    out: dict[uuid.UUID, Inputs] = {}
+    for f in facts:
+        r = reviews.get(f.id)
+        satisfaction = Satisfaction()
+        if r is not None:
+            satisfaction = Satisfaction(
+                counted=r.counted,
+                levels=dict(sorted(r.levels.items())),
+                weight_sum=rnd(sum(r.weights.values()), 6),
+                weighted_value_sum=rnd(sum(values.get(k, 0) * w for k, w in r.weights.items()), 6),
+                excluded=r.excluded,
+            )
+        rect = await operator_rectification_totals(session, f.id, since, until)
+        food = set(f.food_facilities)
+        out[f.id] = Inputs(
+            operator_id=str(f.id),
+            operator_name=f.name,
+            started_on=f.started_on,
+            window_from=to_shanghai(since).date(),
+            window_to=to_shanghai(until - timedelta(microseconds=1)).date(),
+            satisfaction=satisfaction,
+            rectification=Rectification(
+                bad_reviews=rect.opened,
+                called_back_on_time=rect.call_back_on_time,
+                fixed_on_time=rect.fix_on_time,
+                verdicts={k: v for k, v in sorted(rect.verdicts.items()) if v},
+            ),
+            complaints=Complaints(complaints=0, completed_bookings=int(bookings.get(f.id, 0))),
+            facilities=tuple(FacilitySafety(str(fid), serves_food=fid in food) for fid in f.facilities),
+            incidents=(),
+            operations=Operations(
+                services=f.services,
+                disclosures_current=f.disclosures_current,
+                facilities=len(f.facilities),
+                facilities_configured=f.configured_facilities,
+            ),
+        )
+    return out

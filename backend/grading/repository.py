@@ -1,0 +1,64 @@
+"""The only place that queries the grading tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.grading.models import RatingResult
+
+
+async def latest_published(session: AsyncSession, operator_id: uuid.UUID) -> RatingResult | None:
+    stmt = (
+        select(RatingResult)
+        .where(RatingResult.operator_id == operator_id, col(RatingResult.published_at).is_not(None))
+        .order_by(col(RatingResult.published_at).desc(), col(RatingResult.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def published_history(
+    session: AsyncSession, operator_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[RatingResult]:
+    stmt = select(RatingResult).where(
+        RatingResult.operator_id == operator_id, col(RatingResult.published_at).is_not(None)
+    )
+    if after is not None:
+        t, i = after
+        stmt = stmt.where(
+            sa.or_(
+                col(RatingResult.published_at) < t,
+                sa.and_(col(RatingResult.published_at) == t, col(RatingResult.id) < i),
+            )
+        )
+    stmt = stmt.order_by(col(RatingResult.published_at).desc(), col(RatingResult.id).desc()).limit(limit)
+    return list((await session.exec(stmt)).all())
+
+
+async def latest_published_in_city(session: AsyncSession, city_id: uuid.UUID) -> list[RatingResult]:
+    """Each operator's latest published result in a city (ordered by grade level, then total)."""
+    ranked = (
+        sa.select(
+            col(RatingResult.id),
+            sa.func.row_number()
+            .over(
+                partition_by=col(RatingResult.operator_id),
+                order_by=(col(RatingResult.published_at).desc(), col(RatingResult.id).desc()),
+            )
+            .label("rn"),
+        )
+        .where(col(RatingResult.city_id) == city_id, col(RatingResult.published_at).is_not(None))
+        .subquery()
+    )
+    stmt = (
+        select(RatingResult)
+        .join(ranked, ranked.c.id == RatingResult.id)
+        .where(ranked.c.rn == 1)
+        .order_by(col(RatingResult.total).desc(), col(RatingResult.operator_id))
+    )
+    return list((await session.exec(stmt)).all())

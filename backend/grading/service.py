@@ -1,0 +1,228 @@
+"""Grading runs (on demand, nightly, monthly) and the public reads of their results.
+
+A run grades each operator by the ruleset in force where it is registered, stores every result with the
+ruleset version and document, window, inputs and canonical result (with its digest), and, when it publishes,
+marks the results public, updates the public list and the grade facility pages show.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.audit.service import record
+from backend.catalogue import queries as catalogue
+from backend.catalogue.service import record_operator_grades
+from backend.core.access import Principal
+from backend.core.clock import utcnow
+from backend.core.errors import Forbidden, NotFound
+from backend.core.i18n import Msg
+from backend.core.pagination import Page, encode_cursor, keyset_after
+from backend.grading import repository as repo
+from backend.grading.compute import A_LEVELS, FAILED, compute
+from backend.grading.explain import explain
+from backend.grading.gather import gather
+from backend.grading.inputs import Inputs
+from backend.grading.models import RatingResult, RatingRun, RunKind
+from backend.grading.schemas import QualifiedList, QualifiedOperator, RatingPublic, RunCreate, RunPublic
+from backend.rulesets.document import RulesetDocument
+from backend.rulesets.queries import Ruleset
+
+
+class OperatorNotFound(NotFound):
+    code = "operator_not_found"
+    title = Msg("运营商不存在", "Operator not found")
+
+
+class NotRated(NotFound):
+    code = "rating_not_found"
+    title = Msg("该运营商尚无公布的评级", "The operator has no published rating yet")
+
+
+class MayNotPublish(Forbidden):
+    code = "rating_publish_not_allowed"
+    title = Msg(
+        "只有运营商注册地的区、市监管部门可以公布评级",
+        "Only the district or city regulator where the operator is registered may publish its rating",
+    )
+
+
+RulesKey = tuple[uuid.UUID | None, int, uuid.UUID | None]
+
+
+def qualified(level: str | None, vetoed: bool, qualified_from: str) -> bool:
+    """On the public list: at `qualified_from` (1A, 合格) or better, with no open veto."""
+    if level is None or level == FAILED or vetoed:
+        return False
+    return A_LEVELS.index(level) <= A_LEVELS.index(qualified_from)
+
+
+async def grade_operators(
+    session: AsyncSession,
+    *,
+    kind: RunKind,
+    publish: bool,
+    operator_ids: list[uuid.UUID] | None = None,
+    requested_by: uuid.UUID | None = None,
+    at: datetime | None = None,
+) -> tuple[RatingRun, list[RatingResult]]:
+    """Grade the (active) operators and store the results; publish them if asked. No authorisation here."""
+    at = at or utcnow()
+    listed = [str(i) for i in operator_ids] if operator_ids is not None else None
+    run = RatingRun(kind=kind, requested_by=requested_by, publish=publish, operator_ids=listed)
+    session.add(run)
+    await session.flush()
+    facts = await catalogue.operator_facts(session, operator_ids=operator_ids)
+    by_rules: dict[tuple[uuid.UUID | None, int, uuid.UUID | None], list[catalogue.OperatorFacts]] = (
+        defaultdict(list)
+    )
+    rulesets: dict[tuple[uuid.UUID | None, int, uuid.UUID | None], Ruleset] = {}
+    for f in facts:
+        rs = await catalogue.ruleset_for_operator(session, f.id)
+        key = (rs.id, rs.version, rs.city_id)
+        by_rules[key].append(f)
+        rulesets[key] = rs
+    results: list[RatingResult] = []
+    for key, group in by_rules.items():
+        rs = rulesets[key]
+        inputs = await gather(session, group, rs.document.grading, at)
+        for f in group:
+            results.append(_store(run, f, rs, inputs[f.id], at))
+    session.add_all(results)
+    run.results = len(results)
+    run.finished_at = utcnow()
+    session.add(run)
+    await session.flush()
+    if publish:
+        await _publish(session, results, at)
+    return run, results
+
+
+def _store(
+    run: RatingRun, f: catalogue.OperatorFacts, rs: Ruleset, inputs: Inputs, at: datetime
+) -> RatingResult:
+    g = rs.document.grading
+    outcome = compute(inputs, g, rs.ref())
+    data = outcome.data
+    return RatingResult(
+        run_id=run.id,
+        operator_id=f.id,
+        city_id=f.city_id,
+        ruleset_id=rs.id,
+        ruleset_version=rs.version,
+        ruleset_document=rs.document.model_dump(mode="json"),
+        window_from=inputs.window_from,
+        window_to=inputs.window_to,
+        status=data["status"],
+        level=data["level"],
+        grade=data["grade"],
+        total=data["total"],
+        qualified=qualified(data["level"], bool(data["vetoes"]), g.qualified_from),
+        inputs=inputs.as_json(),
+        result=data,
+        digest=outcome.digest,
+        computed_at=at,
+    )
+
+
+async def _publish(session: AsyncSession, results: list[RatingResult], at: datetime) -> None:
+    for r in results:
+        r.published_at = at
+        session.add(r)
+    await session.flush()
+    await record_operator_grades(session, {r.operator_id: r.grade for r in results})
+
+
+def recompute(result: RatingResult) -> str:
+    """The canonical JSON of a stored result, recomputed from its stored inputs and ruleset document."""
+    document = RulesetDocument.model_validate(result.ruleset_document)
+    return compute(Inputs.from_json(result.inputs), document.grading, result.result["ruleset"]).text
+
+
+# ---------------------------------------------------------------- API
+
+
+async def run_on_demand(session: AsyncSession, principal: Principal, body: RunCreate) -> RunPublic:
+    scope = await catalogue.resolve_scope(session, principal)
+    wanted = body.operator_ids
+    if wanted is not None:
+        for oid in wanted:
+            scope.require(scope.sees_operator(oid), OperatorNotFound())
+            if body.publish and not scope.may_change_operator(oid):
+                raise MayNotPublish()
+        ids = list(wanted)
+    else:
+        facts = await catalogue.operator_facts(session)
+        allowed = scope.may_change_operator if body.publish else scope.sees_operator
+        ids = [f.id for f in facts if allowed(f.id)]
+    run, results = await grade_operators(
+        session, kind=RunKind.on_demand, publish=body.publish, operator_ids=ids, requested_by=principal.id
+    )
+    await record(session, principal, "run", "rating_run", run.id,
+                 {"operators": len(results), "publish": body.publish})  # fmt: skip
+    return RunPublic(id=run.id, kind=run.kind, publish=run.publish, created_at=run.created_at,
+                     results=[to_public(r) for r in results])  # fmt: skip
+
+
+def to_public(r: RatingResult) -> RatingPublic:
+    data = r.result
+    return RatingPublic(
+        id=r.id,
+        operator=data["operator"],
+        grade=r.grade,
+        level=r.level,
+        status=r.status,
+        total=r.total,
+        parts=data["parts"],
+        caps=data["caps"],
+        vetoes=data["vetoes"],
+        thresholds=data["thresholds"],
+        wilson_lower_bound=data["wilson_lower_bound"],
+        excluded_reviews=len(data["excluded_reviews"]),
+        excluded=data["excluded_reviews"],
+        window={"from": r.window_from, "to": r.window_to},
+        ruleset=data["ruleset"],
+        qualified=r.qualified,
+        explanation=explain(data),
+        digest=r.digest,
+        computed_at=r.computed_at,
+        published_at=r.published_at,
+    )
+
+
+async def current_rating(session: AsyncSession, operator_id: uuid.UUID) -> RatingPublic:
+    if not await catalogue.operator_exists(session, operator_id):
+        raise OperatorNotFound()
+    found = await repo.latest_published(session, operator_id)
+    if found is None:
+        raise NotRated()
+    return to_public(found)
+
+
+async def rating_history(
+    session: AsyncSession, operator_id: uuid.UUID, cursor: str | None, limit: int
+) -> Page[RatingPublic]:
+    if not await catalogue.operator_exists(session, operator_id):
+        raise OperatorNotFound()
+    rows = await repo.published_history(session, operator_id, keyset_after(cursor), limit + 1)
+    items = rows[:limit]
+    after = None
+    if len(rows) > limit:
+        last = items[-1]
+        after = encode_cursor({"t": last.published_at.isoformat(), "i": str(last.id)})  # type: ignore[union-attr]
+    return Page(items=[to_public(r) for r in items], next_cursor=after)
+
+
+async def qualified_operators(session: AsyncSession, city_id: uuid.UUID) -> QualifiedList:
+    latest = await repo.latest_published_in_city(session, city_id)
+    items = [
+        QualifiedOperator(operator_id=r.operator_id, name=r.result["operator"]["name"], grade=r.grade,
+                          level=r.level, total=r.total, published_at=r.published_at)  # type: ignore[arg-type]
+        for r in latest
+        if r.qualified
+    ]  # fmt: skip
+    updated = max((r.published_at for r in latest if r.published_at), default=None)
+    return QualifiedList(city_id=city_id, updated_at=updated, items=items)
