@@ -17,6 +17,7 @@ from backend.console.web import install_console
 from backend.core import http, kv
 from backend.core.database import db
 from backend.core.errors import PROBLEM_JSON, Problem, install_error_handlers
+from backend.core.faults import ErrorShieldMiddleware
 from backend.core.i18n import LanguageMiddleware
 from backend.core.limits import BodySizeLimitMiddleware
 from backend.core.logging import configure_logging
@@ -74,9 +75,10 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
     app.state.figure_sources = figure_sources()
     install_error_handlers(app)
 
-    # Outermost last: metrics, then request id, then body size, then language.
+    # Outermost last: metrics, then request id, then the error shield, then body size, then language.
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(ErrorShieldMiddleware)  # inside the request id, so a 500 still carries it
     app.add_middleware(
         CorrelationIdMiddleware,
         header_name="X-Request-ID",

@@ -128,6 +128,9 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
+        # Bounded waits, so an outage answers 503 within seconds instead of holding requests open.
+        pool_timeout=settings.db_pool_timeout_seconds,
+        connect_args={"timeout": settings.db_connect_timeout_seconds},
     )
 
 
