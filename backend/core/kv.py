@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from backend.core.errors import ServiceUnavailable
@@ -44,6 +48,10 @@ class RateLimiter(Protocol):
 
 
 class Locks(Protocol):
+    """Advisory locks, to avoid duplicate work: `lock()` yields True when held; False when the lock
+    service is unreachable and the caller proceeds without it; LockNotAcquired when another holder kept
+    it past `wait_seconds`. Never rely on one for correctness: the database decides."""
+
     def lock(
         self, name: str, *, ttl_seconds: float = 10, wait_seconds: float = 10
     ) -> AbstractAsyncContextManager[bool]: ...
@@ -100,7 +108,13 @@ class MemoryRateLimiter:
         return _decide(len(hits), limit, window_seconds)
 
     async def peek(self, key: str, limit: int, window_seconds: int) -> RateDecision:
-        return _decide(len(self._window(key, window_seconds)), limit, window_seconds, peek=True)
+        hits = self._window(key, window_seconds)
+        decision = _decide(len(hits), limit, window_seconds, peek=True)
+        if decision.allowed:
+            return decision
+        # Allowed again once enough of the oldest hits have left the window: a countdown, not a constant.
+        frees_at = hits[len(hits) - limit] + window_seconds
+        return RateDecision(False, len(hits), max(1, math.ceil(frees_at - time.monotonic())))
 
     async def reset(self, key: str) -> None:
         self._hits.pop(key, None)
@@ -133,37 +147,78 @@ def _decide(count: int, limit: int, window_seconds: int, *, peek: bool = False) 
 # ---------------------------------------------------------------- Redis
 
 
+# The cache's epoch: every cache key lives under `e{epoch}:`. A process that could not reach Redis may
+# have missed invalidations (a delete or a version bump that failed), and a Redis restarted from an old
+# snapshot may hold entries deleted since: in both cases the epoch is bumped, and every cached entry is
+# left behind at once. The script bumps when asked to (`ARGV[2] == '1'`) or when the Redis instance is not
+# the one that set the epoch (its `run_id` changed: a restart or a failover).
+_EPOCH_SCRIPT = """
+local epoch = redis.call('GET', KEYS[1])
+if ARGV[2] == '1' or not epoch or redis.call('GET', KEYS[2]) ~= ARGV[1] then
+  epoch = redis.call('INCR', KEYS[1])
+  redis.call('SET', KEYS[2], ARGV[1])
+end
+return epoch
+"""
+
+
 class RedisCache:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    """Redis as an accelerator: failures are misses, and after any failure the epoch is bumped on the
+    first call that reaches Redis again, so nothing cached before an outage outlives it. Other processes
+    read the epoch at most `epoch_check_seconds` apart."""
+
+    def __init__(self, redis: Redis, prefix: str, *, epoch_check_seconds: float = 1.0) -> None:
         self._r, self._p = redis, prefix
+        self._epoch_script = redis.register_script(_EPOCH_SCRIPT)
+        self._epoch_keys = [prefix + "cache-epoch", prefix + "cache-epoch-run-id"]
+        self._epoch: str | None = None
+        self._checked_at = 0.0
+        self._check_every = epoch_check_seconds
+        self._missed = False  # a call failed: invalidations may have been lost
+
+    async def _key(self, key: str) -> str:
+        now = time.monotonic()
+        if self._epoch is None or self._missed or now - self._checked_at >= self._check_every:
+            info = await self._r.info("server")
+            bump = "1" if self._missed else "0"
+            epoch = await self._epoch_script(keys=self._epoch_keys, args=[str(info.get("run_id", "")), bump])
+            if self._missed:
+                log.warning("redis reachable again: cache epoch bumped to %s", epoch)
+            self._epoch = str(int(epoch))
+            self._checked_at, self._missed = now, False
+        return f"{self._p}e{self._epoch}:{key}"
+
+    def _failed(self, what: str) -> None:
+        self._missed = True
+        log.warning("cache %s failed", what, exc_info=True)
 
     async def get(self, key: str) -> bytes | None:
         try:
-            value = await self._r.get(self._p + key)
+            value = await self._r.get(await self._key(key))
             return value if value is None or isinstance(value, bytes) else str(value).encode()
         except RedisError:
-            log.warning("cache get failed", exc_info=True)
+            self._failed("get")
             return None  # a cache miss, never an error
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         try:
-            await self._r.set(self._p + key, value, ex=ttl_seconds)
+            await self._r.set(await self._key(key), value, ex=ttl_seconds)
         except RedisError:
-            log.warning("cache set failed", exc_info=True)
+            self._failed("set")
 
     async def delete(self, *keys: str) -> None:
         if not keys:
             return
         try:
-            await self._r.delete(*(self._p + k for k in keys))
+            await self._r.delete(*[await self._key(k) for k in keys])
         except RedisError:
-            log.warning("cache delete failed", exc_info=True)
+            self._failed("delete")
 
     async def incr(self, key: str) -> int:
         try:
-            return int(await self._r.incr(self._p + key))
+            return int(await self._r.incr(await self._key(key)))
         except RedisError:
-            log.warning("cache incr failed", exc_info=True)
+            self._failed("incr")
             return int(time.time() * 1000)  # a fresh value makes every versioned key miss
 
 
@@ -177,10 +232,25 @@ return redis.call('ZCARD', key)
 """
 
 
+# Count within the window and, when at the limit, the milliseconds until enough hits have left it.
+_PEEK_SCRIPT = """
+local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local from = now - window * 1000
+local count = redis.call('ZCOUNT', key, from, '+inf')
+local wait = 0
+if limit > 0 and count >= limit then
+  local hit = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
+  wait = tonumber(hit[2]) + window * 1000 - now
+end
+return {count, wait}
+"""
+
+
 class RedisRateLimiter:
     def __init__(self, redis: Redis, prefix: str, *, fail_closed: bool) -> None:
         self._r, self._p, self._fail_closed = redis, prefix + "rl:", fail_closed
         self._script = redis.register_script(_HIT_SCRIPT)
+        self._peek_script = redis.register_script(_PEEK_SCRIPT)
 
     def _unavailable(self, limit: int, window_seconds: int) -> RateDecision:
         log.error("rate limiter unavailable (fail_closed=%s)", self._fail_closed, exc_info=True)
@@ -201,10 +271,15 @@ class RedisRateLimiter:
     async def peek(self, key: str, limit: int, window_seconds: int) -> RateDecision:
         now_ms = int(time.time() * 1000)
         try:
-            count = int(await self._r.zcount(self._p + key, now_ms - window_seconds * 1000, "+inf"))
+            count, wait_ms = await self._peek_script(
+                keys=[self._p + key], args=[now_ms, window_seconds, limit]
+            )
         except RedisError:
             return self._unavailable(limit, window_seconds)
-        return _decide(count, limit, window_seconds, peek=True)
+        decision = _decide(int(count), limit, window_seconds, peek=True)
+        if decision.allowed:
+            return decision
+        return RateDecision(False, int(count), max(1, math.ceil(int(wait_ms) / 1000)))
 
     async def reset(self, key: str) -> None:
         try:
@@ -224,8 +299,12 @@ class RedisLocks:
         lock = self._r.lock(self._p + name, timeout=ttl_seconds, blocking_timeout=wait_seconds)
         try:
             acquired = await lock.acquire()
-        except RedisError as exc:
-            raise LockNotAcquired() from exc
+        except RedisError:
+            # Locks only save duplicate work (a double tap, a token fetched twice); with Redis unreachable
+            # the caller proceeds without one (False) rather than failing.
+            log.warning("lock %s not available (redis unreachable): proceeding without it", name)
+            yield False
+            return
         if not acquired:
             raise LockNotAcquired()
         try:
@@ -263,7 +342,15 @@ class KV:
 def build_kv(redis_url: str | None, *, prefix: str, fail_closed: bool) -> KV:
     if not redis_url:
         return KV(cache=MemoryCache(), limiter=MemoryRateLimiter(), locks=MemoryLocks())
-    redis = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
+    # One immediate retry on a broken connection (a restarted Redis), then a miss: never seconds of backoff.
+    redis = Redis.from_url(
+        redis_url,
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        health_check_interval=30,
+        retry=Retry(NoBackoff(), 1),
+        retry_on_error=[RedisConnectionError],
+    )
     return KV(
         cache=RedisCache(redis, prefix),
         limiter=RedisRateLimiter(redis, prefix, fail_closed=fail_closed),
