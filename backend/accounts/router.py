@@ -44,6 +44,7 @@ from backend.core.access import (
 from backend.core.access import (
     Resident as ResidentCaller,
 )
+from backend.core.clientip import client_ip
 from backend.core.crypto import mask_name, mask_phone
 from backend.core.database import SessionDep
 from backend.core.errors import problem_response
@@ -113,8 +114,7 @@ async def staff_token(
     _: Annotated[Principal | None, Depends(PUBLIC)],
 ) -> TokenPairPublic:
     """Staff sign-in: the OAuth2 password flow (also the docs' Authorize button)."""
-    client_ip = request.client.host if request.client else "unknown"
-    return _pair(await staff.login(session, form.username, form.password, client_ip))
+    return _pair(await staff.login(session, form.username, form.password, client_ip(request)))
 
 
 @router.post("/auth/refresh", response_model=TokenPairPublic, tags=["auth"])

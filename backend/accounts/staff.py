@@ -6,9 +6,11 @@ their region; operator staff manage the supplier staff of the suppliers their op
 admin comes from `python -m backend.accounts.cli create-admin`.
 
 Passwords are hashed with Argon2id. An unknown username is checked against a dummy hash, so it costs the
-same time as a wrong password. Failures are counted per account and per client IP over
-`login_failure_window_seconds`; past the limit every attempt answers 429, and with Redis down in
-production the limiter refuses (fails closed).
+same time as a wrong password. Failures are counted per (account, client) and per client over
+`login_failure_window_seconds`, never per account alone: failures from elsewhere cannot lock a victim
+out, and a correct password from a client with no failures always gets in. Past a limit the client
+cools down: 429 with a `Retry-After` counting down to when its oldest counted failure leaves the window.
+With Redis down in production the limiter refuses (fails closed).
 """
 
 from __future__ import annotations
@@ -87,10 +89,8 @@ def check_password_policy(username: str, password: str) -> None:
 
 
 def _throttle_keys(username: str, client_ip: str) -> tuple[str, str]:
-    return (
-        "login-fail:acct:" + hashlib.sha256(username.encode()).hexdigest()[:32],
-        "login-fail:ip:" + client_ip,
-    )
+    account = hashlib.sha256(username.encode()).hexdigest()[:32]
+    return (f"login-fail:acct:{account}:client:{client_ip}", "login-fail:client:" + client_ip)
 
 
 async def login(session: AsyncSession, username: str, password: str, client_ip: str) -> TokenPair:

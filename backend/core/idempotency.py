@@ -12,9 +12,11 @@ How it works:
 3. If the request fails in any way (a 4xx rule, a validation error, an unexpected error, a failed
    commit), its transaction is rolled back, nothing happened, and the claim is *released* (deleted) in a
    fresh transaction: the client may retry with the same key. Only successful responses are stored.
-4. If the process dies between claim and completion, the `in_flight` row has a lease
-   (`idempotency_lease_seconds`); after it, the next request with that key takes the claim over with a
-   new token. The completion is fenced by the token, so a request that lost its claim cannot commit.
+4. A claim is a lease of `idempotency_lease_seconds` (10 s), renewed every third of it while the request
+   runs. If the process dies (kill -9) or the release itself fails (the database is down), renewal stops
+   and, at most one lease later, the next request with that key takes the claim over with a new token: an
+   honest retry succeeds within seconds. The 409 tells when (`Retry-After`). The completion is fenced by
+   the token, so a request that lost its claim cannot commit.
 
 Usage in a route (declare the dependency before `SessionDep`, so its cleanup runs after the commit):
 
@@ -25,11 +27,15 @@ Usage in a route (declare the dependency before `SessionDep`, so its cleanup run
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
+import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -192,8 +198,11 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
                     status_code=row.response_status,
                     headers={"Idempotent-Replayed": "true"},
                 )
-            raise IdempotencyKeyInFlight()
-    raise IdempotencyKeyInFlight()
+            left = row.locked_at + timedelta(seconds=settings.idempotency_lease_seconds) - now
+            raise IdempotencyKeyInFlight(
+                headers={"Retry-After": str(max(1, math.ceil(left.total_seconds())))}
+            )
+    raise IdempotencyKeyInFlight(headers={"Retry-After": "1"})
 
 
 async def complete(session: AsyncSession, claim: Claim, status: int, body: dict[str, Any]) -> None:
@@ -206,6 +215,41 @@ async def complete(session: AsyncSession, claim: Claim, status: int, body: dict[
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise IdempotencyKeyInFlight()
+
+
+async def renew(claim: Claim) -> bool:
+    """Extend the lease of a claim still held; False when it was taken over or completed."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    async with db.sessionmaker() as session, session.begin():
+        result = await session.execute(
+            sa.update(table)
+            .where(table.c.id == claim.record_id, table.c.token == claim.token, table.c.status == IN_FLIGHT)
+            .values(locked_at=utcnow())
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@asynccontextmanager
+async def leased(claim: Claim, every_seconds: float | None = None) -> AsyncIterator[None]:
+    """Keep renewing the claim's lease while the body runs (a request slower than the lease keeps it)."""
+    every = every_seconds or max(get_settings().idempotency_lease_seconds / 3, 0.5)
+
+    async def _renew_forever() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                if not await renew(claim):
+                    return
+            except Exception:
+                log.warning("could not renew idempotency claim %s", claim.record_id, exc_info=True)
+
+    task = asyncio.create_task(_renew_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def release(claim: Claim) -> None:
@@ -258,7 +302,8 @@ def idempotent(access: Access) -> Callable[..., AsyncIterator[Idempotency]]:
             return
         ctx = Idempotency(principal, key, claim=claimed)
         try:
-            yield ctx
+            async with leased(claimed):
+                yield ctx
         except BaseException:
             await release(claimed)
             raise

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     booking_reminder_minutes: int = 120
     suspension_notice_days: int = 60
     idempotency_ttl_hours: int = 24
-    idempotency_lease_seconds: int = 60
+    idempotency_lease_seconds: int = 10
     slots_cache_seconds: int = 60
 
     # Subscription-message templates (WeChat console ids); empty means not configured: the message is skipped.
@@ -80,10 +80,14 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 5
     outbox_retry_base_seconds: int = 30
 
-    # Staff login throttling.
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_ip: int = 30
+    # Staff login throttling: failures counted per (account, client) and per client, never per account
+    # alone (anyone could then lock a victim out). Past a limit the client cools down (429, Retry-After
+    # counting down to when its oldest counted failure leaves the window).
+    login_max_failures_per_account: int = 5  # per account from one client
+    login_max_failures_per_ip: int = 30  # per client, all accounts
     login_failure_window_seconds: int = 900
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     @property
     def is_sqlite(self) -> bool:
