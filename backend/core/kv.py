@@ -176,7 +176,8 @@ class RedisCache:
         self._check_every = epoch_check_seconds
         self._missed = False  # a call failed: invalidations may have been lost
 
-    async def _key(self, key: str) -> str:
+    async def redis_key(self, key: str) -> str:
+        """The Redis key of `key` under the current epoch (for tests and tools inspecting Redis)."""
         now = time.monotonic()
         if self._epoch is None or self._missed or now - self._checked_at >= self._check_every:
             info = await self._r.info("server")
@@ -194,7 +195,7 @@ class RedisCache:
 
     async def get(self, key: str) -> bytes | None:
         try:
-            value = await self._r.get(await self._key(key))
+            value = await self._r.get(await self.redis_key(key))
             return value if value is None or isinstance(value, bytes) else str(value).encode()
         except RedisError:
             self._failed("get")
@@ -202,7 +203,7 @@ class RedisCache:
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         try:
-            await self._r.set(await self._key(key), value, ex=ttl_seconds)
+            await self._r.set(await self.redis_key(key), value, ex=ttl_seconds)
         except RedisError:
             self._failed("set")
 
@@ -210,13 +211,13 @@ class RedisCache:
         if not keys:
             return
         try:
-            await self._r.delete(*[await self._key(k) for k in keys])
+            await self._r.delete(*[await self.redis_key(k) for k in keys])
         except RedisError:
             self._failed("delete")
 
     async def incr(self, key: str) -> int:
         try:
-            return int(await self._r.incr(await self._key(key)))
+            return int(await self._r.incr(await self.redis_key(key)))
         except RedisError:
             self._failed("incr")
             return int(time.time() * 1000)  # a fresh value makes every versioned key miss

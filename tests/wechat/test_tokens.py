@@ -31,14 +31,8 @@ async def test_token_is_fetched_once_and_cached(wechat: FakeWeChat) -> None:
     assert await get_kv().cache.get(client.tokens.cache_key) == first.encode()
     kv = get_kv()
     if kv.redis is not None:  # the central copy expires five minutes before WeChat's
-        ttl = await kv.redis.ttl(f"{kv_prefix()}{client.tokens.cache_key}")
+        ttl = await kv.redis.ttl(await kv.cache.redis_key(client.tokens.cache_key))  # type: ignore[attr-defined]
         assert 6800 < ttl <= 6900
-
-
-def kv_prefix() -> str:
-    from backend.core.settings import get_settings
-
-    return get_settings().redis_key_prefix
 
 
 async def test_twenty_concurrent_callers_fetch_once(wechat: FakeWeChat) -> None:
