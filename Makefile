@@ -6,8 +6,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: run test install install-dev migrate demo serve scheduler lint typecheck openapi openapi-check \
-        migrations-check loadtest vendor screenshot clean
+.PHONY: run test test-reliability install install-dev migrate demo serve scheduler lint typecheck openapi \
+        openapi-check migrations-check loadtest vendor screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,13 @@ scheduler: install
 	$(BIN)/python -m backend.scheduler
 
 ## make test: install the dev tools and run the whole suite (PostgreSQL and Redis used when they answer).
+## The reliability drills (tests/reliability) are skipped there, saying so: `make test-reliability` runs them.
 test: install-dev
 	$(BIN)/pytest
+
+## Fault drills against real processes: app workers, a test-owned redis-server, a TCP proxy to PostgreSQL.
+test-reliability: install-dev
+	RUN_RELIABILITY=1 $(BIN)/pytest tests/reliability
 
 lint: install-dev
 	$(BIN)/ruff check backend tests loadtests alembic

@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 20
     db_echo: bool = False
-    db_connect_timeout_seconds: float = 5.0
-    db_pool_timeout_seconds: float = 10.0
+    db_connect_timeout_seconds: float = 15.0
+    db_pool_timeout_seconds: float = 30.0
 
     # Tokens. `jwt_secret` signs HS256 access tokens; `jwt_previous_secrets` still verify during rotation.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
