@@ -23,6 +23,7 @@ from backend.core.limits import BodySizeLimitMiddleware
 from backend.core.logging import configure_logging
 from backend.core.metrics import MetricsMiddleware, metrics_endpoint
 from backend.core.settings import Settings, get_settings
+from backend.core.textguard import NulGuardMiddleware, add_no_nul_patterns
 from backend.ops.router import router as ops_router
 
 log = logging.getLogger("backend")
@@ -75,8 +76,9 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
     app.state.figure_sources = figure_sources()
     install_error_handlers(app)
 
-    # Outermost last: metrics, then request id, then the error shield, then body size, then language.
+    # Outermost last: metrics, request id, the error shield, body size, the NUL guard, language.
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(NulGuardMiddleware)  # inside the body size limit: it reads the (limited) body
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(ErrorShieldMiddleware)  # inside the request id, so a 500 still carries it
     app.add_middleware(
@@ -126,6 +128,11 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
                 responses.setdefault("422", {"description": "Validation error", **problem_ref})
             responses.setdefault("4XX", {"description": "Client error", **problem_ref})
             responses.setdefault("5XX", {"description": "Server error", **problem_ref})
+    add_no_nul_patterns(components)
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                add_no_nul_patterns(parameter.get("schema"))
     app.openapi_schema = schema
     return schema
 

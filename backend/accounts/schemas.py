@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from backend.accounts.models import Relation
 from backend.core.access import RegionLevel, Role
-from backend.core.clock import ShanghaiDateTime, to_shanghai, utcnow
+from backend.core.clock import BirthDate, ShanghaiDateTime, to_shanghai, utcnow
 from backend.core.patch import PatchBody
 from backend.core.schemas import WriteSchema
 
@@ -79,7 +79,7 @@ def _not_future(v: date | None) -> date | None:
 class BeneficiaryCreate(WriteSchema):
     name: Name
     relation: Relation
-    birth_date: date
+    birth_date: BirthDate
 
     _check_birth = field_validator("birth_date")(_not_future)
 
@@ -87,7 +87,7 @@ class BeneficiaryCreate(WriteSchema):
 class BeneficiaryUpdate(PatchBody):
     name: Name | None = None
     relation: Relation | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
 
     _check_birth = field_validator("birth_date")(_not_future)
 

@@ -59,8 +59,10 @@ OrgStaff = Annotated[
     Principal, Depends(allow(Role.supplier_staff, Role.operator_staff, Role.regulator, Role.admin))
 ]
 LicenceWriters = Annotated[Principal, Depends(allow(Role.operator_staff, Role.supplier_staff))]
-Lat = Annotated[float | None, Query(ge=-90, le=90)]
-Lng = Annotated[float | None, Query(ge=-180, le=180)]
+# Co-required: JSON Schema cannot tie two query parameters together, so the rule is in both descriptions.
+_TOGETHER = "Give `lat` and `lng` together (one without the other is a 422 `invalid_location`)."
+Lat = Annotated[float | None, Query(ge=-90, le=90, description=_TOGETHER)]
+Lng = Annotated[float | None, Query(ge=-180, le=180, description=_TOGETHER)]
 
 
 # ---------------------------------------------------------------- public reads (cached, ETag / 304)

@@ -48,11 +48,32 @@ LATEST_DATE = date(2099, 12, 31)
 
 
 def _datetime_in_range(value: datetime) -> datetime:
-    if not EARLIEST_DATE <= as_utc(value).date() <= LATEST_DATE:
+    # The date as written (in its own offset), which is what the schema's pattern states.
+    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
         raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
     return value
 
 
+# The range in the schema too (JSON Schema has no minimum for dates): years 1900-2099.
+_YEARS = r"^(19|20)[0-9]{2}-"
+_RANGE_NOTE = f"Between {EARLIEST_DATE} and {LATEST_DATE}."
+_IN_RANGE = {"pattern": _YEARS, "description": _RANGE_NOTE}
+
 # Use these in request schemas and query parameters instead of bare `date` / `AwareDatetime`.
-InRangeDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
-InRangeDateTime = Annotated[AwareDatetime, AfterValidator(_datetime_in_range)]
+InRangeDate = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"pattern": _YEARS, "description": _RANGE_NOTE}
+    ),
+]
+InRangeDateTime = Annotated[
+    AwareDatetime,
+    AfterValidator(_datetime_in_range),
+    Field(json_schema_extra=_IN_RANGE),
+]
+
+# A date of birth: from 1900-01-01 to today in Asia/Shanghai (the validator checks "today").
+BirthDate = Annotated[
+    date,
+    Field(json_schema_extra={"pattern": _YEARS, "description": "From 1900-01-01 to today (Asia/Shanghai)."}),
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, ClassVar
 
 from asgi_correlation_id import correlation_id
@@ -232,6 +233,33 @@ def validation_problem(errors: list[dict[str, Any]], instance: str) -> dict[str,
     }
 
 
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _allow_table(app: Any) -> list[tuple[re.Pattern[str], list[str]]]:
+    """(path regex, methods) for every documented path, built once per application."""
+    table = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = []
+        for path, item in app.openapi().get("paths", {}).items():
+            regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+            methods = {m.upper() for m in item if m in _HTTP_METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")
+            table.append((re.compile(f"^{regex}$"), sorted(methods)))
+        app.state.allow_table = table
+    return table
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API answers on this request's path (FastAPI makes one route per method, and
+    Starlette's 405 names only the first route's)."""
+    for regex, methods in _allow_table(request.app):
+        if regex.match(request.url.path):
+            return methods
+    return []
+
+
 def _sqlstate(exc: DBAPIError) -> str:
     """The SQLSTATE of a database error, from the driver's exception or the one it wraps (asyncpg)."""
     for err in (exc.orig, getattr(exc.orig, "__cause__", None)):
@@ -254,7 +282,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, title = _HTTP_CODES.get(exc.status_code, ("http_error", Msg("请求失败", "Request failed")))
         body = {"type": "about:blank", "title": title.render(), "status": exc.status_code, "code": code}
-        return problem_response(body, getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route matching the path; FastAPI makes one
+            # route per method, so `Allow` must gather every route of the path.
+            methods = allowed_methods(request)
+            if methods:
+                headers = {**(headers or {}), "Allow": ", ".join(methods)}
+        return problem_response(body, headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

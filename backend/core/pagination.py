@@ -50,7 +50,15 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
-Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`")]
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # what `encode_cursor` makes: unpadded URL-safe base64
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern=CURSOR_PATTERN,
+        description="Opaque cursor from `next_cursor`; any other value is a 422 `invalid_cursor`.",
+    ),
+]
 
 
 def keyset_after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
