@@ -17,7 +17,7 @@ from backend.console.web import install_console
 from backend.core import http, kv
 from backend.core.database import db
 from backend.core.errors import PROBLEM_JSON, Problem, install_error_handlers
-from backend.core.faults import ErrorShieldMiddleware
+from backend.core.faults import ErrorShieldMiddleware, install_fault_handlers
 from backend.core.i18n import LanguageMiddleware
 from backend.core.limits import BodySizeLimitMiddleware
 from backend.core.logging import configure_logging
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
     app.state.principal_checks = principal_checks()
     app.state.figure_sources = figure_sources()
     install_error_handlers(app)
+    install_fault_handlers(app)
 
     # Outermost last: metrics, request id, the error shield, body size, the NUL guard, language.
     app.add_middleware(LanguageMiddleware)

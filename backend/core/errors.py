@@ -12,7 +12,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.i18n import Msg, current_language
@@ -260,7 +259,7 @@ def allowed_methods(request: Request) -> list[str]:
     return []
 
 
-def _sqlstate(exc: DBAPIError) -> str:
+def sqlstate(exc: DBAPIError) -> str:
     """The SQLSTATE of a database error, from the driver's exception or the one it wraps (asyncpg)."""
     for err in (exc.orig, getattr(exc.orig, "__cause__", None)):
         state = getattr(err, "sqlstate", None) or getattr(err, "pgcode", None)
@@ -297,40 +296,11 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
         return problem_response(DataConflict().to_problem(request.url.path))
 
-    @app.exception_handler(DBAPIError)
-    async def _database_refused(request: Request, exc: DBAPIError) -> JSONResponse:
-        # SQLSTATE class 22 is "data exception": the database refused a value the schemas let through
-        # (a NUL character in text, a number too large). A lost or refused connection is an outage: 503.
-        # Anything else is a fault of ours: a 500.
-        if _sqlstate(exc).startswith("22"):
-            log.warning("data exception on %s %s: %s", request.method, request.url.path, exc.orig)
-            return problem_response(InvalidValue().to_problem(request.url.path))
-        return _outage_or_fault(request, exc)
-
-    @app.exception_handler(SQLAlchemyTimeout)
-    @app.exception_handler(OSError)
-    async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
-        # asyncpg raises ConnectionRefusedError / OSError / TimeoutError from connect, unwrapped; the
-        # pool raises its own TimeoutError when no connection comes free in time.
-        return _outage_or_fault(request, exc)
-
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
         # A date or number past what the database or the calendar holds (year 9999 + 8 hours, …).
         log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(ValueOutOfRange().to_problem(request.url.path))
 
-    # Anything else is answered by `backend.core.faults.ErrorShieldMiddleware` (a 500 problem, never
-    # re-raised into the server, which would drop the connection).
-
-
-def _outage_or_fault(request: Request, exc: Exception) -> JSONResponse:
-    from backend.core.faults import DatabaseUnavailable, is_database_unavailable
-
-    if is_database_unavailable(exc):
-        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
-        error: AppError = DatabaseUnavailable()
-    else:
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        error = InternalError()
-    return problem_response(error.to_problem(request.url.path), error.headers)
+    # Database errors and outages: `backend.core.faults.install_fault_handlers`. Anything else is answered
+    # by `backend.core.faults.ErrorShieldMiddleware` (a 500 problem, never re-raised into the server).

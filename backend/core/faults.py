@@ -17,11 +17,20 @@ import json
 import logging
 
 from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.core.errors import InternalError, ServiceUnavailable
+from backend.core.errors import (
+    AppError,
+    InternalError,
+    InvalidValue,
+    ServiceUnavailable,
+    problem_response,
+    sqlstate,
+)
 from backend.core.i18n import Msg, negotiate
 
 log = logging.getLogger("backend.faults")
@@ -78,6 +87,34 @@ def _is_unavailable_one(exc: BaseException) -> bool:
 def is_database_unavailable(exc: BaseException) -> bool:
     """Whether `exc` (or what it wraps) means the database could not be reached or was lost."""
     return any(_is_unavailable_one(e) for e in _chain(exc))
+
+
+def install_fault_handlers(app: FastAPI) -> None:
+    @app.exception_handler(sa_exc.DBAPIError)
+    async def _database_error(request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 is "data exception": the database refused a value the schemas let through
+        # (a number too large, ...): 422. A lost or refused connection is an outage: 503. Else: a 500.
+        if sqlstate(exc).startswith("22"):
+            log.warning("data exception on %s %s: %s", request.method, request.url.path, exc.orig)
+            return problem_response(InvalidValue().to_problem(request.url.path))
+        return _outage_or_fault(request, exc)
+
+    @app.exception_handler(sa_exc.TimeoutError)
+    @app.exception_handler(OSError)
+    async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
+        # asyncpg raises ConnectionRefusedError / OSError / TimeoutError from connect, unwrapped; the
+        # pool raises its own TimeoutError when no connection comes free in time.
+        return _outage_or_fault(request, exc)
+
+
+def _outage_or_fault(request: Request, exc: Exception) -> JSONResponse:
+    if is_database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        error: AppError = DatabaseUnavailable()
+    else:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        error = InternalError()
+    return problem_response(error.to_problem(request.url.path), error.headers)
 
 
 class ErrorShieldMiddleware:
