@@ -129,7 +129,8 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
                 responses.setdefault("422", {"description": "Validation error", **problem_ref})
             responses.setdefault("4XX", {"description": "Client error", **problem_ref})
             responses.setdefault("5XX", {"description": "Server error", **problem_ref})
-    add_no_nul_patterns(components)
+    # Problems echo what was sent (a field's name may hold a NUL): they are not free text of ours.
+    add_no_nul_patterns({k: v for k, v in components.items() if k not in ("Problem", "FieldError")})
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []):
