@@ -93,7 +93,8 @@ async def test_schemathesis_as_each_role_finds_no_server_error_and_no_schema_vio
         ),
         "admin": _token(principal_of(await make_staff(rel_session, Role.admin))),
     }
-    app = launcher.app(rel_database, redis_server.url, APP_ENV="dev", DB_POOL_SIZE="10")
+    dev = {"APP_ENV": "dev", "WECHAT_APPID": "", "WECHAT_SECRET": "", "DB_POOL_SIZE": "10"}
+    app = launcher.app(rel_database, redis_server.url, **dev)
     await wait_healthy(app.url)
     gate = asyncio.Semaphore(3)
 
