@@ -77,13 +77,22 @@ class NulGuardMiddleware:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
+        try:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+        except Exception as exc:  # a body over the limit: the app reads it again and answers as before
+            failure = exc
+
+            async def fail() -> Message:
+                raise failure
+
+            await self.app(scope, fail, send)
+            return
         body = b"".join(chunks)
         field = _body_field(body, content_type)
         if field:
