@@ -6,20 +6,40 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: run test test-reliability install install-dev migrate demo serve scheduler lint typecheck openapi \
+.PHONY: run test test-reliability install install-dev lock audit migrate demo serve scheduler lint typecheck openapi \
         openapi-check migrations-check loadtest vendor screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files: exact versions, every file checked against its hash. The project
+# itself is installed on top without dependencies. `make lock` re-resolves them from pyproject.toml.
+LOCK     := requirements.lock
+DEV_LOCK := requirements-dev.lock
+
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(DEV_LOCK) $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e '.[dev]'
 	@touch $@
+
+## make lock: after changing dependencies in pyproject.toml, re-resolve both lock files (with hashes).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -q -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -q \
+		-o $(DEV_LOCK)
+
+## make audit: known vulnerabilities in the locked packages (pip-audit). --strict: a package it cannot
+## look up fails the audit instead of being skipped, so an unreachable advisory database is a failure.
+audit: install-dev
+	$(BIN)/pip-audit --strict --progress-spinner off --disable-pip --no-deps --require-hashes -r $(LOCK)
+	$(BIN)/pip-audit --strict --progress-spinner off --disable-pip --no-deps --require-hashes -r $(DEV_LOCK)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
