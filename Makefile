@@ -21,11 +21,13 @@ DEV_LOCK := requirements-dev.lock
 $(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
+	@$(BIN)/pip check >/dev/null || ($(BIN)/pip check; echo "a dependency in pyproject.toml is not in $(LOCK): run 'make lock'"; exit 1)
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(DEV_LOCK) $(VENV)/.installed
 	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
 	$(BIN)/pip install --quiet --no-deps -e '.[dev]'
+	@$(BIN)/pip check >/dev/null || ($(BIN)/pip check; echo "a dependency in pyproject.toml is not in $(DEV_LOCK): run 'make lock'"; exit 1)
 	@touch $@
 
 ## make lock: after changing dependencies in pyproject.toml, re-resolve both lock files (with hashes).
