@@ -102,6 +102,10 @@ class StaffAccount(TableBase, table=True):
     region_level: str | None = Field(default=None, max_length=10)
     region_id: uuid.UUID | None = Field(default=None)
     display_name: str = Field(max_length=64)
+    # The staff member's own mobile, if given: a review by a resident with the same phone on this
+    # supplier's or operator's services is flagged as not genuine (自评). Found by `phone_hash` only.
+    phone: str | None = Field(default=None, sa_type=EncryptedText)
+    phone_hash: str | None = Field(default=None, max_length=64, index=True)
     active: bool = Field(default=True)
     # Bumped on password change and deactivation: access tokens carrying an older version stop working.
     token_version: int = Field(default=0)

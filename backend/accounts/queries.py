@@ -72,3 +72,15 @@ async def residents_facts(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uu
         r.id: ResidentFacts(id=r.id, openid=r.openid, nickname=r.nickname, phone_hash=r.phone_hash)
         for r in await repo.residents_by_ids(session, ids)
     }
+
+
+async def staff_share_phone(
+    session: AsyncSession, phone_hash: str | None, *, supplier_id: uuid.UUID, operator_id: uuid.UUID
+) -> bool:
+    """Whether an active staff account of this supplier or operator is bound to this phone (by hash)."""
+    if not phone_hash:
+        return False
+    return any(
+        a.supplier_id == supplier_id or a.operator_id == operator_id
+        for a in await repo.active_staff_by_phone_hash(session, phone_hash)
+    )

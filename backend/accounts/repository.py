@@ -56,6 +56,13 @@ async def residents_by_ids(session: AsyncSession, ids: set[uuid.UUID]) -> Sequen
     return (await session.exec(select(Resident).where(col(Resident.id).in_(sorted(ids))))).all()
 
 
+async def active_staff_by_phone_hash(session: AsyncSession, phone_hash: str) -> Sequence[StaffAccount]:
+    stmt = select(StaffAccount).where(
+        StaffAccount.phone_hash == phone_hash, col(StaffAccount.active).is_(True)
+    )
+    return (await session.exec(stmt)).all()
+
+
 async def get_resident_by_openid(session: AsyncSession, openid: str) -> Resident | None:
     return (await session.exec(select(Resident).where(Resident.openid == openid))).first()
 

@@ -149,6 +149,9 @@ class StaffCreate(WriteSchema):
     operator_id: uuid.UUID | None = None
     region_level: RegionLevel | None = None
     region_id: uuid.UUID | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^1[3-9]\d{9}$")] | None = Field(
+        default=None, description="The staff member's mainland mobile (not shown; used against self-reviews)"
+    )
 
 
 class PasswordChange(WriteSchema):

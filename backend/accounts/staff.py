@@ -197,6 +197,8 @@ async def create_account(session: AsyncSession, caller: Principal | None, data: 
         region_level=data.region_level.value if data.region_level else None,
         region_id=data.region_id,
         display_name=data.display_name,
+        phone=data.phone,
+        phone_hash=phone_lookup_hash(data.phone, "86") if data.phone else None,
         created_by=caller.id if caller else None,
         password_changed_at=utcnow(),
     )

@@ -164,3 +164,41 @@ async def test_a_burst_of_reviews_is_flagged_not_counted_for_a_regulator_to_conf
     assert r.status_code == 403
     mine = (await client.get("/me/reviews", headers=resident_headers(resident_id))).json()["items"]
     assert len(mine) == 5
+
+
+async def test_a_review_by_a_staff_members_own_phone_is_flagged_as_a_self_review(
+    client: httpx.AsyncClient, session: AsyncSession, rw: ReviewWorld
+) -> None:
+    """自评: the operator's staff account carries the same phone as the reviewing resident."""
+    from backend.accounts.models import Resident
+    from backend.core.crypto import phone_lookup_hash
+
+    r = await client.post(
+        "/staff/accounts",
+        json={"username": "yikang-ops-1", "password": "a-long-staff-password", "display_name": "运营员",
+              "role": "operator_staff", "operator_id": str(rw.w.operator.id), "phone": "13900001111"},
+        headers=rw.admin,
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert "phone" not in r.json()
+    booking_id, resident_id = await completed_booking(session, rw.w.meal)
+    resident = await session.get(Resident, resident_id)
+    assert resident is not None
+    resident.phone_hash = phone_lookup_hash("13900001111", "86")
+    session.add(resident)
+    await session.commit()
+    review = (await post_review(client, booking_id, resident_id, level=5)).json()
+    assert (review["counted"], review["excluded_reason"]) == (
+        False,
+        "疑似自评：作者手机号与该服务方员工账号相同（待核实）",
+    )
+    staff = (await client.get(f"/reviews/{review['id']}", headers=rw.street)).json()
+    assert (staff["flag"], staff["flag_status"]) == ("same_phone_staff", "pending")
+    # Another operator's staff with a phone does not flag this resident's review of a third party.
+    other_booking, other_resident = await completed_booking(session, rw.w.other_service)
+    other = await session.get(Resident, other_resident)
+    assert other is not None
+    other.phone_hash = phone_lookup_hash("13900001111", "86")
+    session.add(other)
+    await session.commit()
+    assert (await post_review(client, other_booking, other_resident, level=5)).json()["counted"] is True

@@ -1,5 +1,6 @@
-"""Not-genuine reviews (刷评): bursts from one resident or one device are flagged `not_counted` with the
-reason, for a regulator over the facility (or an admin) to confirm or clear."""
+"""Not-genuine reviews: self-reviews (the author's phone is bound to a staff account of the service's supplier
+or operator) and bursts (刷评: many reviews from one resident or one device in a short time) are flagged
+`counted: false` with the reason, for a regulator over the facility (or an admin) to confirm or clear."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.queries import resident_facts, staff_share_phone
 from backend.audit.service import record
 from backend.core.access import Principal
 from backend.core.clock import utcnow
@@ -20,6 +22,7 @@ from backend.reviews.rules import ReviewRules
 from backend.reviews.schemas import GenuinenessDecision, StaffReview
 from backend.reviews.service.common import changed, review_in_scope, staff_review
 
+SELF_REVIEW_REASON = "疑似自评：作者手机号与该服务方员工账号相同（待核实）"
 BURST_REASON = "疑似刷评：{window}分钟内{count}条评价（待核实）"
 
 
@@ -37,6 +40,21 @@ async def check_new_review(
         if count >= rules.burst_count:
             reason = BURST_REASON.format(window=rules.burst_window_minutes, count=count)
             flagged += await repo.flag_recent(session, column, value, since, Flag.burst.value, reason)
+    author = await resident_facts(session, review.resident_id)
+    if author is not None and await staff_share_phone(
+        session, author.phone_hash, supplier_id=review.supplier_id, operator_id=review.operator_id
+    ):
+        done = await repo.update_review(
+            session,
+            review.id,
+            review_t.c.flag_status == FlagStatus.none.value,
+            flag=Flag.same_phone_staff.value,
+            flag_status=FlagStatus.pending.value,
+            counted=False,
+            excluded_reason=SELF_REVIEW_REASON,
+        )
+        if done:
+            flagged.append(review.id)
     if flagged:
         await record(
             session, None, "flag_not_genuine", "review", review.id, {"flagged": [str(i) for i in flagged]}
