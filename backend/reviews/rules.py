@@ -1,16 +1,19 @@
 """The review ruleset values, typed, with the national 好差评 defaults.
 
-`rules_for(session, facility_id)` is where a facility's city ruleset would be read. The city rulesets
-(`backend.rulesets`) are being built in parallel; until `backend.rulesets.queries` offers a facility's
-ruleset, every facility gets these defaults.
+`rules_for(session, facility_id)` reads the facility's ruleset in force (its district's version, else its
+city's, else the built-in default: `backend.catalogue.queries.ruleset_for_facility`) for the values a
+ruleset sets (`reviews.window_days`, `call_back_working_days`, `fix_working_days`); the other values are
+these defaults.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.catalogue.queries import ruleset_for_facility
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,5 +36,14 @@ DEFAULT_RULES = ReviewRules()
 
 
 async def rules_for(session: AsyncSession, facility_id: uuid.UUID) -> ReviewRules:
-    """The facility's ruleset values (the defaults until city rulesets are available)."""
-    return DEFAULT_RULES
+    """The facility's ruleset values (memoised per transaction: one request reads them once)."""
+    memo: dict[uuid.UUID, ReviewRules] = session.info.setdefault("review_rules", {})
+    if facility_id not in memo:
+        section = (await ruleset_for_facility(session, facility_id)).document.reviews
+        memo[facility_id] = replace(
+            DEFAULT_RULES,
+            review_window_days=section.window_days,
+            call_back_working_days=section.call_back_working_days,
+            fix_working_days=section.fix_working_days,
+        )
+    return memo[facility_id]

@@ -146,3 +146,30 @@ async def test_the_staff_queue_is_scoped(
     r = await client.get("/rectifications", params={"status": "closed"}, headers=rw.admin)
     assert r.json()["items"] == []
     assert (await client.get(f"/rectifications/{rect_id}", headers=rw.other_supplier)).status_code == 404
+
+
+async def test_the_facilitys_ruleset_sets_the_window_and_the_deadlines(
+    client: httpx.AsyncClient, session: AsyncSession, rw: ReviewWorld
+) -> None:
+    """A city ruleset (rulesets domain) with a 7-day review window and 2/10 working days."""
+    from backend.catalogue.models import District
+    from backend.rulesets.document import DEFAULT_DOCUMENT
+    from backend.rulesets.models import RulesetVersion
+
+    city_id = await session.scalar(sa.select(District.city_id).where(District.id == rw.district_id))  # type: ignore[arg-type]
+    document = DEFAULT_DOCUMENT.model_dump(mode="json")
+    document["reviews"] = {"window_days": 7, "call_back_working_days": 2, "fix_working_days": 10}
+    session.add(
+        RulesetVersion(city_id=city_id, place_id=city_id, version=1, name="测试规则", document=document,
+                       published_at=utcnow() - timedelta(days=1))
+    )  # fmt: skip
+    await session.commit()
+    late, late_owner = await completed_booking(session, rw.w.meal, completed_at=utcnow() - timedelta(days=8))
+    r = await post_review(client, late, late_owner, level=1)
+    assert (r.status_code, r.json()["code"], r.json()["window_days"]) == (409, "review_window_closed", 7)
+    before = utcnow()
+    rect_id, _ = await bad_review(client, session, rw)
+    row = await session.get(Rectification, uuid.UUID(rect_id))
+    assert row is not None
+    assert row.call_back_due_at == (await add_working_days(session, before, 2)).at
+    assert row.fix_due_at == (await add_working_days(session, before, 10)).at

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import record
 from backend.core.access import Principal
-from backend.core.clock import utcnow
+from backend.core.clock import SHANGHAI, utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.reviews import repository as repo
 from backend.reviews.errors import NotYourService, RectificationNotFound, RectificationStepNotAllowed
@@ -31,15 +31,22 @@ from backend.reviews.service.common import (
     rectification_in_scope,
     rectification_public,
 )
-from backend.workdays.queries import add_working_days
+from backend.workdays.queries import Deadline, add_working_days, end_of_day
 
 S = RectificationStatus
 
 
+async def deadline(session: AsyncSession, start: datetime, working_days: int) -> Deadline:
+    """`working_days` after `start` (a ruleset may say 0: the end of the same Shanghai day)."""
+    if working_days <= 0:
+        return Deadline(at=end_of_day(start.astimezone(SHANGHAI).date()), provisional=False)
+    return await add_working_days(session, start, working_days)
+
+
 async def open_for(session: AsyncSession, review: Review, rules: ReviewRules, now: datetime) -> Rectification:
     """In the review's transaction: the rectification with its working-day deadlines."""
-    call_back = await add_working_days(session, now, rules.call_back_working_days)
-    fix = await add_working_days(session, now, rules.fix_working_days)
+    call_back = await deadline(session, now, rules.call_back_working_days)
+    fix = await deadline(session, now, rules.fix_working_days)
     rect_id = uuid.uuid4()
     await repo.insert_rectification(
         session,
@@ -138,7 +145,7 @@ async def give_verdict(
     if body.verdict != Verdict.unsatisfied:
         values["status"] = S.closed.value
     elif rect.unsatisfied_count == 0:
-        fix_due = await add_working_days(session, now, rules.fix_working_days)
+        fix_due = await deadline(session, now, rules.fix_working_days)
         values.update(
             status=S.fixing.value,
             unsatisfied_count=1,
