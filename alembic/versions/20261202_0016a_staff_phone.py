@@ -1,7 +1,7 @@
 """staff_account.phone (encrypted) and phone_hash: a review by a staff member's own phone is not genuine
 
 Revision ID: 0016a
-Revises: 0009
+Revises: 0019
 Create Date: 2026-12-02 10:50:00+00:00
 
 (The reviews domain's pre-assigned ids 0006 and 0016 are spent; 0016a stays inside them.)
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016a"
-down_revision: str | Sequence[str] | None = "0009"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
