@@ -109,3 +109,21 @@ async def test_the_rectification_queue_highlights_overdue_items(page: Any, live_
     overdue = [r for r in items if r["overdue_step"]]
     assert await page.locator("#rectifications tbody tr.overdue").count() >= len(overdue)
     assert await page.locator("#regulator-queues").is_hidden()
+
+
+async def test_the_dashboard_shows_the_operators_grade_explained(page: Any, live_server: str) -> None:
+    """Wuhan art. 17: the operator's grade, with which part held it back and what would raise it."""
+    await sign_in(page, live_server, "operator-1")
+    await page.wait_for_selector("body[data-loaded=dashboard]", timeout=20_000)
+    claims = await page.evaluate("Console.claims()")
+    async with httpx.AsyncClient(base_url=f"{live_server}/api/v1") as c:
+        r = await c.get(f"/operators/{claims['operator_id']}/rating")
+    await page.wait_for_function("window.ConsoleGrade !== undefined", timeout=20_000)
+    shown = await page.inner_text("#grade")
+    if r.status_code == 404:
+        assert shown == "—"
+        return
+    rating = r.json()
+    assert shown == (rating["grade"] or "—")
+    assert await page.inner_text("#grade-summary") == rating["explanation"]["summary"]
+    assert await page.locator("#grade-parts tbody tr").count() == len(rating["parts"])

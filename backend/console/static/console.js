@@ -153,6 +153,27 @@
     }));
   }
 
+  var PARTS = { satisfaction: "满意度", rectification: "差评整改", safety: "安全", complaints: "投诉", operations: "运营规范" };
+  var GRADE_STATUS = { graded: "", insufficient_sample: "（样本不足）", not_graded: "（未评级）" };
+
+  /** The operator's published grade, explained (public: GET /operators/{id}/rating). */
+  function renderGrade(operatorId) {
+    return fetch(API + "/operators/" + operatorId + "/rating", { headers: { "Accept-Language": "zh-CN" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (g) {
+        text(document.getElementById("grade"), g && g.grade ? g.grade : "—");
+        text(document.getElementById("grade-status"), g ? (GRADE_STATUS[g.status] || "") + " 总分 " + g.total : "尚无已发布的评级");
+        text(document.getElementById("grade-summary"), g ? g.explanation.summary : "");
+        var why = document.getElementById("grade-why");
+        why.innerHTML = "";
+        if (g) g.explanation.held_back_by.concat(g.explanation.to_raise).forEach(function (line) {
+          why.appendChild(text(document.createElement("li"), line));
+        });
+        fillTable("grade-parts", g ? g.parts.map(function (p) { return [PARTS[p.part] || p.part, p.score, p.weight]; }) : []);
+        window.ConsoleGrade = g;
+      });
+  }
+
   function download(path, filename) {
     return api(path).then(function (r) { return r.blob(); }).then(function (blob) {
       var a = document.createElement("a");
@@ -178,6 +199,7 @@
       text(document.getElementById("error"), "");
       return getJSON("/operators/" + state.operator + "/dashboard" + query(range()))
         .then(render)
+        .then(function () { return renderGrade(state.operator); })
         .then(function () { document.body.dataset.loaded = "dashboard"; })
         .catch(function (e) { text(document.getElementById("error"), e.message); });
     };
