@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.models import Beneficiary, RefreshToken, Resident, StaffAccount
 from backend.catalogue.models import City, District, Operator, Street, Supplier
 from backend.core.database import insert_for
+from backend.core.scope import Scope
 
 _PLACES: dict[str, type[City] | type[District] | type[Street]] = {
     "city": City,
@@ -146,24 +147,14 @@ async def get_staff_by_username(session: AsyncSession, username: str) -> StaffAc
 async def list_staff(
     session: AsyncSession,
     *,
-    roles: Sequence[str] | None,
-    operator_id: uuid.UUID | None = None,
-    operator_condition: Any | None = None,
+    scope: Scope,
     limit: int,
     after: tuple[datetime, uuid.UUID] | None = None,
 ) -> Sequence[StaffAccount]:
-    """Staff accounts, oldest first. `operator_id`: that operator's staff and its suppliers' staff;
-    `operator_condition`: staff of the operators matching it (a catalogue scope condition)."""
-    stmt = select(StaffAccount)
-    if roles is not None:
-        stmt = stmt.where(col(StaffAccount.role).in_(roles))
-    if operator_id is not None:
-        suppliers = select(Supplier.id).where(Supplier.operator_id == operator_id)
-        stmt = stmt.where(
-            sa.or_(col(StaffAccount.operator_id) == operator_id, col(StaffAccount.supplier_id).in_(suppliers))
-        )
-    if operator_condition is not None:
-        stmt = stmt.where(col(StaffAccount.operator_id).in_(select(Operator.id).where(operator_condition)))
+    """The staff accounts the caller's scope lists (`Scope.account_filter`), oldest first."""
+    stmt = select(StaffAccount).where(
+        scope.account_filter(StaffAccount.role, StaffAccount.operator_id, StaffAccount.supplier_id)
+    )
     if after is not None:
         stmt = stmt.where(_after(col(StaffAccount.created_at), col(StaffAccount.id), after))
     stmt = stmt.order_by(col(StaffAccount.created_at), col(StaffAccount.id)).limit(limit)

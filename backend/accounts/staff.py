@@ -1,8 +1,9 @@
 """Staff accounts: password sign-in, who creates whom, password change, deactivation, and the staff
 paths onto residents (lookup by phone, subsidy entitlements).
 
-Who manages whom: an admin manages every account; a regulator manages the operator staff of operators in
-their region; operator staff manage the supplier staff of the suppliers their operator introduced. The first
+Who manages whom is the caller's `Scope` (`backend.core.scope.Scope.may_manage_account`): an admin manages
+every account; a district or city regulator the operator staff of the operators registered in its region;
+operator staff the supplier staff of the suppliers their operator introduced. The first
 admin comes from `python -m backend.accounts.cli create-admin`.
 
 Passwords are hashed with Argon2id. An unknown username is checked against a dummy hash, so it costs the
@@ -42,7 +43,7 @@ from backend.accounts.models import Beneficiary, Resident, StaffAccount
 from backend.accounts.schemas import EntitlementsUpdate, StaffCreate
 from backend.accounts.tokens import TokenPair, forget_staff_state_on_commit, issue_pair, staff_principal
 from backend.audit.service import record
-from backend.catalogue import scope
+from backend.catalogue.queries import resolve_scope
 from backend.core.access import Principal, Role
 from backend.core.clock import utcnow
 from backend.core.crypto import phone_lookup_hash
@@ -131,20 +132,15 @@ class InvalidScope(Unprocessable):
 
 
 async def _check_scope_exists(session: AsyncSession, data: StaffCreate) -> None:
-    fields = {
-        Role.supplier_staff: (data.supplier_id is not None, data.operator_id, data.region_level),
-        Role.operator_staff: (data.operator_id is not None, data.supplier_id, data.region_level),
-        Role.regulator: (
-            data.region_level is not None and data.region_id is not None,
-            data.supplier_id,
-            data.operator_id,
-        ),
-        Role.admin: (True, data.supplier_id or data.operator_id or data.region_id, data.region_level),
-    }
-    required, extra1, extra2 = fields[data.role]
-    if not required or extra1 is not None or extra2 is not None:
-        raise InvalidScope()
-    if data.role != Role.regulator and data.region_id is not None:
+    shape = Principal(
+        id=uuid.uuid4(),
+        role=data.role,
+        supplier_id=data.supplier_id,
+        operator_id=data.operator_id,
+        region_level=data.region_level,
+        region_id=data.region_id,
+    )
+    if not shape.has_valid_scope():  # each role carries exactly its own organisation or region
         raise InvalidScope()
     if data.supplier_id and await repo.get_supplier(session, data.supplier_id) is None:
         raise ScopeNotFound()
@@ -166,15 +162,8 @@ async def may_manage(
     operator_id: uuid.UUID | None,
 ) -> bool:
     """Whether `caller` may create or change an account of this role and scope."""
-    if caller.role == Role.admin:
-        return True
-    if caller.role == Role.regulator and role == Role.operator_staff and operator_id is not None:
-        operator = await repo.get_operator(session, operator_id)
-        return operator is not None and await scope.operator_in_scope(session, caller, operator)
-    if caller.role == Role.operator_staff and role == Role.supplier_staff and supplier_id is not None:
-        supplier = await repo.get_supplier(session, supplier_id)
-        return supplier is not None and supplier.operator_id == caller.operator_id
-    return False
+    scope = await resolve_scope(session, caller)
+    return scope.may_manage_account(role, supplier_id, operator_id)
 
 
 async def create_account(session: AsyncSession, caller: Principal | None, data: StaffCreate) -> StaffAccount:
@@ -225,21 +214,8 @@ async def get_managed_account(
 async def list_accounts(
     session: AsyncSession, caller: Principal, limit: int, cursor: str | None
 ) -> tuple[list[StaffAccount], str | None]:
-    after = keyset_after(cursor)
-    if caller.role == Role.admin:
-        rows = await repo.list_staff(session, roles=None, limit=limit + 1, after=after)
-    elif caller.role == Role.operator_staff:
-        rows = await repo.list_staff(
-            session, roles=None, operator_id=caller.operator_id, limit=limit + 1, after=after
-        )
-    else:
-        rows = await repo.list_staff(
-            session,
-            roles=[Role.operator_staff.value],
-            operator_condition=scope.operator_scope_condition(caller),
-            limit=limit + 1,
-            after=after,
-        )
+    scope = await resolve_scope(session, caller)
+    rows = await repo.list_staff(session, scope=scope, limit=limit + 1, after=keyset_after(cursor))
     return keyset_page(rows, limit)
 
 

@@ -21,6 +21,7 @@ from backend.bookings.repository import (
     slot_t,
 )
 from backend.core.database import UTCDateTime, insert_for
+from backend.core.scope import Scope
 
 booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
 event_t: sa.Table = BookingEvent.__table__  # type: ignore[attr-defined]
@@ -169,6 +170,7 @@ def _view() -> sa.Select[Any]:
             booking_t,
             service_t.c.name.label("service_name"),
             service_t.c.supplier_id,
+            service_t.c.facility_id,
             service_t.c.cancel_cutoff_minutes,
             facility_t.c.operator_id,
             slot_t.c.end_at,
@@ -217,20 +219,15 @@ async def list_for_resident(
 async def list_for_staff(
     session: AsyncSession,
     *,
-    supplier_id: uuid.UUID | None,
-    operator_id: uuid.UUID | None,
+    scope: Scope,
     service_id: uuid.UUID | None,
     window: tuple[datetime, datetime] | None,
     status: str | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[sa.Row[Any]]:
-    """By slot start. Scoped to a supplier's services or an operator's facilities."""
-    stmt = _view()
-    if supplier_id is not None:
-        stmt = stmt.where(service_t.c.supplier_id == supplier_id)
-    if operator_id is not None:
-        stmt = stmt.where(facility_t.c.operator_id == operator_id)
+    """By slot start, of the services the caller's scope sees (`Scope.service_filter`)."""
+    stmt = _view().where(scope.service_filter(service_t.c.facility_id, service_t.c.supplier_id))
     if service_id is not None:
         stmt = stmt.where(booking_t.c.service_id == service_id)
     if window is not None:

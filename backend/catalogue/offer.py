@@ -39,7 +39,7 @@ from backend.catalogue.models import (
     ServicePrice,
     SubsidyRule,
 )
-from backend.catalogue.orgs import CACHE_NAMESPACE
+from backend.catalogue.orgs import CACHE_NAMESPACE, supplier_in_scope
 from backend.catalogue.public import disclosure_version, price_version, rule_public
 from backend.catalogue.schemas import DisclosureVersion, PriceVersion, SubsidyRulePublic
 from backend.catalogue.schemas_staff import (
@@ -50,7 +50,7 @@ from backend.catalogue.schemas_staff import (
     ServiceUpdate,
     SubsidyRuleCreate,
 )
-from backend.catalogue.scope import get_service_for_supplier, supplier_in_scope
+from backend.catalogue.scope import get_service_for_supplier
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.errors import Unprocessable
@@ -132,11 +132,7 @@ async def list_supplier_services(
     session: AsyncSession, principal: Principal, supplier_id: uuid.UUID
 ) -> list[ServiceStaffView]:
     """Every service of a supplier, whatever its status, for staff who may see the supplier."""
-    supplier = await repo.get_supplier(session, supplier_id)
-    if supplier is None:
-        raise SupplierNotFound()
-    if not await supplier_in_scope(session, principal, supplier):
-        raise OutOfScope()
+    supplier = await supplier_in_scope(session, principal, supplier_id)
     return [service_view(s) for s in await repo.list_services(session, supplier_id=supplier.id, public=False)]
 
 

@@ -2,6 +2,8 @@
 
 Regulators (in their region) and admin create operators and facilities and assign each facility to an
 operator; operator staff edit their own facilities' details and introduce suppliers with their licences.
+Who sees and changes which object is the caller's `Scope` (`backend.core.scope`); an existing object outside
+it answers 403 `out_of_scope` (the staff catalogue is not secret), an unknown id 404.
 Every write is audited and invalidates the cached public reads.
 """
 
@@ -14,7 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import diff, record
 from backend.catalogue import repository as repo
-from backend.catalogue import scope
 from backend.catalogue.cursors import name_cursor, next_name_cursor
 from backend.catalogue.errors import (
     CommunityNotFound,
@@ -27,6 +28,7 @@ from backend.catalogue.errors import (
 )
 from backend.catalogue.findings import Finding, FindingStatus, check_facility
 from backend.catalogue.models import Facility, Operator, Supplier, SupplierLicence
+from backend.catalogue.queries import forget_scope, resolve_scope
 from backend.catalogue.rules import rulesets_for_facilities
 from backend.catalogue.schemas import LicencePublic
 from backend.catalogue.schemas_staff import (
@@ -43,7 +45,7 @@ from backend.catalogue.schemas_staff import (
     SupplierStaffView,
     SupplierUpdate,
 )
-from backend.core.access import Principal, RegionLevel, Role
+from backend.core.access import Principal
 from backend.core.errors import Forbidden
 from backend.core.http_cache import invalidate
 from backend.core.i18n import Msg
@@ -61,12 +63,6 @@ def _fields(obj: Any, names: list[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
-def _region(principal: Principal) -> tuple[RegionLevel, uuid.UUID]:
-    if principal.role != Role.regulator or principal.region_level is None or principal.region_id is None:
-        raise OutOfScope()
-    return principal.region_level, principal.region_id
-
-
 # ---------------------------------------------------------------- operators
 
 
@@ -79,33 +75,41 @@ async def create_operator(
 ) -> OperatorStaffView:
     if await repo.get_district(session, data.district_id) is None:
         raise DistrictNotFound()
-    if principal.role != Role.admin:
-        level, region_id = _region(principal)
-        if not await repo.district_in_region(session, data.district_id, level, region_id):
-            raise OutOfScope()
+    scope = await resolve_scope(session, principal)
+    scope.require(scope.may_register_in_district(data.district_id), OutOfScope())
     if await repo.operator_by_credit_code(session, data.credit_code) is not None:
         raise CreditCodeTaken()
     op = Operator(**data.model_dump())
     session.add(op)
     await session.flush()
+    forget_scope(session)
     await record(session, principal, "create", "operator", op.id, data.model_dump())
     await invalidate(session, CACHE_NAMESPACE)
     return operator_view(op)
 
 
-async def _operator_in_scope(session: AsyncSession, principal: Principal, operator_id: uuid.UUID) -> Operator:
+async def _operator_in_scope(
+    session: AsyncSession, principal: Principal, operator_id: uuid.UUID, *, change: bool = False
+) -> Operator:
     op = await repo.get_operator(session, operator_id)
     if op is None:
         raise OperatorNotFound()
-    if not await scope.operator_in_scope(session, principal, op):
-        raise OutOfScope()
+    scope = await resolve_scope(session, principal)
+    scope.require(scope.may_change_operator(op.id) if change else scope.sees_operator(op.id), OutOfScope())
     return op
+
+
+async def _assignable_operator(session: AsyncSession, principal: Principal, operator_id: uuid.UUID) -> None:
+    if await repo.get_operator(session, operator_id) is None:
+        raise OperatorNotFound()
+    scope = await resolve_scope(session, principal)
+    scope.require(scope.may_assign_operator(operator_id), OutOfScope())
 
 
 async def update_operator(
     session: AsyncSession, principal: Principal, operator_id: uuid.UUID, data: OperatorUpdate
 ) -> OperatorStaffView:
-    op = await _operator_in_scope(session, principal, operator_id)
+    op = await _operator_in_scope(session, principal, operator_id, change=True)
     changes = data.model_dump(exclude_unset=True)
     before = _fields(op, list(changes))
     for name, value in changes.items():
@@ -126,8 +130,9 @@ async def get_operator(
 async def list_operators(
     session: AsyncSession, principal: Principal, cursor: str | None, limit: int
 ) -> Page[OperatorStaffView]:
+    scope = await resolve_scope(session, principal)
     rows = await repo.list_operators(
-        session, scope=scope.operator_scope_condition(principal), after=name_cursor(cursor), limit=limit + 1
+        session, scope=scope.operator_filter(Operator.id), after=name_cursor(cursor), limit=limit + 1
     )
     return Page(items=[operator_view(o) for o in rows[:limit]], next_cursor=next_name_cursor(rows, limit))
 
@@ -163,12 +168,15 @@ async def _facility_view(session: AsyncSession, facility: Facility) -> FacilityS
     )
 
 
-async def _facility_in_scope(session: AsyncSession, principal: Principal, facility_id: uuid.UUID) -> Facility:
+async def _facility_in_scope(
+    session: AsyncSession, principal: Principal, facility_id: uuid.UUID, *, change: bool = False
+) -> Facility:
     facility = await repo.get_facility(session, facility_id)
     if facility is None:
         raise FacilityNotFound()
-    if not await scope.facility_in_scope(session, principal, facility):
-        raise OutOfScope()
+    scope = await resolve_scope(session, principal)
+    allowed = scope.may_change_facility(facility.id) if change else scope.sees_facility(facility.id)
+    scope.require(allowed, OutOfScope())
     return facility
 
 
@@ -177,15 +185,14 @@ async def create_facility(
 ) -> FacilityStaffView:
     if await repo.get_community(session, data.community_id) is None:
         raise CommunityNotFound()
-    if principal.role != Role.admin:
-        level, region_id = _region(principal)
-        if not await repo.community_in_region(session, data.community_id, level, region_id):
-            raise OutOfScope()
-    await _operator_in_scope(session, principal, data.operator_id)
+    scope = await resolve_scope(session, principal)
+    scope.require(scope.sees_community(data.community_id), OutOfScope())
+    await _assignable_operator(session, principal, data.operator_id)
     fields = data.model_dump(exclude={"functions"})
     facility = Facility(**fields)
     session.add(facility)
     await session.flush()
+    forget_scope(session)
     await repo.set_facility_functions(session, facility.id, data.functions)
     await record(session, principal, "create", "facility", facility.id, data.model_dump())
     await invalidate(session, CACHE_NAMESPACE)
@@ -195,12 +202,14 @@ async def create_facility(
 async def update_facility(
     session: AsyncSession, principal: Principal, facility_id: uuid.UUID, data: FacilityUpdate
 ) -> FacilityStaffView:
-    facility = await _facility_in_scope(session, principal, facility_id)
+    facility = await _facility_in_scope(session, principal, facility_id, change=True)
     changes = data.model_dump(exclude_unset=True)
-    if principal.role == Role.operator_staff and {"operator_id", "status"} & set(changes):
+    scope = await resolve_scope(session, principal)
+    if {"operator_id", "status"} & set(changes) and not scope.may_decide_for_facility(facility.id):
         raise Forbidden(REGULATOR_ONLY_FIELDS)
     if "operator_id" in changes:
-        await _operator_in_scope(session, principal, changes["operator_id"])
+        await _assignable_operator(session, principal, changes["operator_id"])
+        forget_scope(session)
     old_functions = (await repo.facility_functions(session, [facility.id]))[facility.id]
     before = {**_fields(facility, [k for k in changes if k != "functions"]), "functions": old_functions}
     functions = changes.pop("functions", None)
@@ -253,7 +262,7 @@ async def list_findings(
 ) -> Page[FacilityFindings]:
     """Findings of every facility in the caller's scope (any status), by facility name."""
     after = name_cursor(cursor)
-    condition = scope.facility_scope_condition(principal)
+    condition = (await resolve_scope(session, principal)).facility_filter(Facility.id)
     picked: list[FacilityFindings] = []
     while True:
         batch = await repo.list_facilities_by_name(
@@ -281,12 +290,16 @@ def supplier_view(s: Supplier) -> SupplierStaffView:
     return SupplierStaffView.model_validate(s, from_attributes=True)
 
 
-async def _supplier_in_scope(session: AsyncSession, principal: Principal, supplier_id: uuid.UUID) -> Supplier:
+async def supplier_in_scope(
+    session: AsyncSession, principal: Principal, supplier_id: uuid.UUID, *, change: bool = False
+) -> Supplier:
+    """The supplier, if the caller sees it (`change`: may change it); else 404 / 403 `out_of_scope`."""
     supplier = await repo.get_supplier(session, supplier_id)
     if supplier is None:
         raise SupplierNotFound()
-    if not await scope.supplier_in_scope(session, principal, supplier):
-        raise OutOfScope()
+    scope = await resolve_scope(session, principal)
+    allowed = scope.may_change_supplier(supplier.id) if change else scope.sees_supplier(supplier.id)
+    scope.require(allowed, OutOfScope())
     return supplier
 
 
@@ -301,6 +314,7 @@ async def create_supplier(
     supplier = Supplier(operator_id=principal.operator_id, **data.model_dump())
     session.add(supplier)
     await session.flush()
+    forget_scope(session)
     await record(session, principal, "create", "supplier", supplier.id, data.model_dump())
     await invalidate(session, CACHE_NAMESPACE)
     return supplier_view(supplier)
@@ -309,7 +323,7 @@ async def create_supplier(
 async def update_supplier(
     session: AsyncSession, principal: Principal, supplier_id: uuid.UUID, data: SupplierUpdate
 ) -> SupplierStaffView:
-    supplier = await _supplier_in_scope(session, principal, supplier_id)
+    supplier = await supplier_in_scope(session, principal, supplier_id, change=True)
     changes = data.model_dump(exclude_unset=True)
     before = _fields(supplier, list(changes))
     for name, value in changes.items():
@@ -326,8 +340,9 @@ async def update_supplier(
 async def list_suppliers(
     session: AsyncSession, principal: Principal, cursor: str | None, limit: int
 ) -> Page[SupplierStaffView]:
+    scope = await resolve_scope(session, principal)
     rows = await repo.list_suppliers(
-        session, scope=scope.supplier_scope_condition(principal), after=name_cursor(cursor), limit=limit + 1
+        session, scope=scope.supplier_filter(Supplier.id), after=name_cursor(cursor), limit=limit + 1
     )
     return Page(items=[supplier_view(s) for s in rows[:limit]], next_cursor=next_name_cursor(rows, limit))
 
@@ -335,7 +350,7 @@ async def list_suppliers(
 async def add_licence(
     session: AsyncSession, principal: Principal, supplier_id: uuid.UUID, data: LicenceCreate
 ) -> LicencePublic:
-    supplier = await _supplier_in_scope(session, principal, supplier_id)
+    supplier = await supplier_in_scope(session, principal, supplier_id, change=True)
     licence = SupplierLicence(supplier_id=supplier.id, **data.model_dump())
     session.add(licence)
     await session.flush()

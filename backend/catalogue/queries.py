@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalogue import repository_grading as repo_grading
@@ -33,14 +34,30 @@ _SESSION_KEY = "scope"
 
 
 async def resolve_scope(session: AsyncSession, principal: Principal | None) -> Scope:
-    """The caller's `Scope`, resolved once per transaction (memoised on the session)."""
+    """The caller's `Scope`, resolved once per transaction (memoised on the session until the transaction
+    ends, or until `forget_scope`)."""
     if principal is None:
         return Scope.nothing()
-    memo: dict[object, Scope] = session.info.setdefault(_SESSION_KEY, {})
+    memo: dict[object, Scope] | None = session.info.get(_SESSION_KEY)
+    if memo is None:
+        memo = session.info[_SESSION_KEY] = {}
+        event.listen(session.sync_session, "after_transaction_end", _forget_on_end, once=True)
     key = (principal.id, principal.role, principal.operator_id, principal.supplier_id, principal.region_id)
     if key not in memo:
         memo[key] = await _resolve(session, principal)
     return memo[key]
+
+
+def forget_scope(session: AsyncSession) -> None:
+    """Drop the memoised scopes: call after a write that changes who reaches what (a new facility, a facility
+    handed to another operator, a new supplier), so later checks in the same transaction see it."""
+    session.info.pop(_SESSION_KEY, None)
+
+
+def _forget_on_end(sync_session: object, transaction: object) -> None:
+    info = getattr(sync_session, "info", None)
+    if info is not None:
+        info.pop(_SESSION_KEY, None)
 
 
 async def _resolve(session: AsyncSession, principal: Principal) -> Scope:
@@ -56,10 +73,9 @@ async def _resolve(session: AsyncSession, principal: Principal) -> Scope:
         communities, streets, districts = await repo.region_places(
             session, principal.region_level, principal.region_id
         )
-        # A street office sees who serves its street; operators are registered with districts.
-        registering = districts if principal.region_level != RegionLevel.street else frozenset()
+        # Operators are registered with districts (a street's: the district it lies in).
         facilities, serving_ops, serving_sups, reg_ops, reg_sups = await repo.region_reach(
-            session, communities, registering
+            session, communities, districts
         )
         return Scope.for_regulator(
             principal,

@@ -33,7 +33,6 @@ from backend.catalogue.models import (
     SupplierLicence,
 )
 from backend.catalogue.repository_offer import after_name
-from backend.core.access import RegionLevel
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -122,41 +121,7 @@ async def supplier_by_credit_code(session: AsyncSession, code: str) -> Supplier 
     return (await session.exec(select(Supplier).where(Supplier.credit_code == code))).first()
 
 
-# ---------------------------------------------------------------- regions
-
-
-def communities_in_region(level: RegionLevel, region_id: uuid.UUID) -> Any:
-    """A subquery of the community ids inside a street, district or city."""
-    stmt = select(Community.id)
-    if level == RegionLevel.street:
-        return stmt.where(Community.street_id == region_id)
-    stmt = stmt.join(Street, col(Street.id) == Community.street_id)
-    if level == RegionLevel.district:
-        return stmt.where(Street.district_id == region_id)
-    return stmt.join(District, col(District.id) == Street.district_id).where(District.city_id == region_id)
-
-
-def districts_in_region(level: RegionLevel, region_id: uuid.UUID) -> Any:
-    """District ids a regulator's region touches (a street regulator: its street's district)."""
-    if level == RegionLevel.city:
-        return select(District.id).where(District.city_id == region_id)
-    if level == RegionLevel.district:
-        return select(District.id).where(District.id == region_id)
-    return select(Street.district_id).where(Street.id == region_id)
-
-
-async def community_in_region(
-    session: AsyncSession, community_id: uuid.UUID, level: RegionLevel, region_id: uuid.UUID
-) -> bool:
-    sub = communities_in_region(level, region_id).where(Community.id == community_id)
-    return (await session.exec(sub)).first() is not None
-
-
-async def district_in_region(
-    session: AsyncSession, district_id: uuid.UUID, level: RegionLevel, region_id: uuid.UUID
-) -> bool:
-    rows = (await session.exec(districts_in_region(level, region_id))).all()
-    return district_id in set(rows)
+# ---------------------------------------------------------------- places
 
 
 async def list_places(session: AsyncSession) -> tuple[list[District], list[Street], list[Community]]:

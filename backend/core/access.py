@@ -86,18 +86,15 @@ class Principal:
 
     def has_valid_scope(self) -> bool:
         """Each role carries exactly its own scope: a supplier, an operator or a region."""
+        has_region = self.region_level is not None and self.region_id is not None
+        no_region = self.region_level is None and self.region_id is None
         if self.role == Role.supplier_staff:
-            return self.supplier_id is not None and self.operator_id is None and self.region_level is None
+            return self.supplier_id is not None and self.operator_id is None and no_region
         if self.role == Role.operator_staff:
-            return self.operator_id is not None and self.supplier_id is None and self.region_level is None
+            return self.operator_id is not None and self.supplier_id is None and no_region
         if self.role == Role.regulator:
-            return (
-                self.supplier_id is None
-                and self.operator_id is None
-                and self.region_level is not None
-                and self.region_id is not None
-            )
-        return self.supplier_id is None and self.operator_id is None and self.region_level is None
+            return self.supplier_id is None and self.operator_id is None and has_region
+        return self.supplier_id is None and self.operator_id is None and no_region
 
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)

@@ -1,21 +1,25 @@
 """Who sees and who changes what: the one place that knows.
 
 A `Scope` is the caller's reach, resolved once per request from the `Principal` into plain id sets (the
-catalogue domain resolves regions into ids: `backend.catalogue.scope.resolve_scope`). Every object of every
+catalogue domain resolves regions into ids: `backend.catalogue.queries.resolve_scope`). Every object of every
 domain hangs off one of these: a facility, an operator, a supplier (a service belongs to one facility and one
 supplier; a booking, review, rectification or complaint to a service or facility). Core knows no domain table:
 the SQL helpers take the column to restrict.
 
 The rules:
 - admin: sees and changes everything;
-- regulator (street, district, city): sees the facilities in its region's communities, the operators and
-  suppliers that serve them, and the operators registered in its region; changes the facilities in its region;
-  operator-level objects (the operator, its staff accounts, its suppliers) are changed only by a district or
-  city regulator whose region contains the operator's registration district;
+- regulator (street, district, city): sees the facilities in its region's communities and the operators and
+  suppliers that serve them; a district or city regulator also sees the operators registered in its region
+  and the suppliers they introduced. It changes the facilities in its region (and may hand one to an operator
+  registered in a district its region touches); operator-level objects (the operator, its staff accounts, its
+  suppliers) are changed only by a district or city regulator whose region contains the operator's
+  registration district; a street regulator changes no operator-level object;
 - operator staff: sees and changes its operator, its facilities and the suppliers it introduced;
 - supplier staff: sees and changes its supplier and acts on its own services; sees the facilities that
   host them;
-- resident: only their own objects.
+- resident: only their own objects;
+- staff accounts: an admin manages every account, a regulator the operator staff of the operators it may
+  change, operator staff the supplier staff of the suppliers it may change.
 
 Objects outside the scope answer 404 (the caller may not know they exist); see `require`.
 """
@@ -61,6 +65,7 @@ class Scope:
     changeable_operators: frozenset[uuid.UUID] = _NONE
     suppliers: frozenset[uuid.UUID] = _NONE
     changeable_suppliers: frozenset[uuid.UUID] = _NONE
+    assignable_operators: frozenset[uuid.UUID] = _NONE
     region: RegionFacts = field(default_factory=RegionFacts)
 
     # ------------------------------------------------------------------ construction
@@ -112,18 +117,25 @@ class Scope:
         registered_supplier_ids: Iterable[uuid.UUID],
     ) -> Scope:
         """`serving_*`: operators and suppliers active in the region's facilities; `registered_*`: operators
-        registered in a district of the region and the suppliers they introduced."""
+        registered in a district the region touches (a street: its own district) and the suppliers they
+        introduced. A street regulator sees only who serves its street, and may hand its street's facilities
+        to an operator registered in its district; only a district or city regulator sees and changes the
+        operators registered in its region and their suppliers."""
         facilities = _ids(facility_ids)
         registered_ops, registered_sups = _ids(registered_operator_ids), _ids(registered_supplier_ids)
-        manages_orgs = principal.region_level in (RegionLevel.district, RegionLevel.city)
+        if principal.region_level not in (RegionLevel.district, RegionLevel.city):
+            managed_ops, managed_sups = _NONE, _NONE
+        else:
+            managed_ops, managed_sups = registered_ops, registered_sups
         return cls(
             principal=principal,
             facilities=facilities,
             changeable_facilities=facilities,
-            operators=_ids(serving_operator_ids) | registered_ops,
-            changeable_operators=registered_ops if manages_orgs else _NONE,
-            suppliers=_ids(serving_supplier_ids) | registered_sups,
-            changeable_suppliers=registered_sups if manages_orgs else _NONE,
+            operators=_ids(serving_operator_ids) | managed_ops,
+            changeable_operators=managed_ops,
+            suppliers=_ids(serving_supplier_ids) | managed_sups,
+            changeable_suppliers=managed_sups,
+            assignable_operators=registered_ops,
             region=region,
         )
 
@@ -164,6 +176,18 @@ class Scope:
         """The operator itself and its operator-level objects: its staff accounts, its suppliers' records."""
         return self.unlimited or operator_id in self.changeable_operators
 
+    def may_register_in_district(self, district_id: uuid.UUID | None) -> bool:
+        """Operators are registered with a district: by a district or city regulator whose region holds it."""
+        if self.unlimited:
+            return True
+        manages = self.is_regulator and self.region_level in (RegionLevel.district, RegionLevel.city)
+        return manages and district_id in self.region.district_ids
+
+    def may_assign_operator(self, operator_id: uuid.UUID | None) -> bool:
+        """Whether a facility the caller may change can be handed to this operator (regulators: operators
+        registered in a district their region touches)."""
+        return self.unlimited or operator_id in self.assignable_operators
+
     def sees_supplier(self, supplier_id: uuid.UUID | None) -> bool:
         return self.unlimited or supplier_id in self.suppliers
 
@@ -178,6 +202,16 @@ class Scope:
         if self.role == Role.supplier_staff:
             return supplier_id is not None and supplier_id == self.own_supplier_id
         return facility_id in self.facilities
+
+    def sees_service_object(
+        self, resident_id: uuid.UUID | None, facility_id: uuid.UUID | None, supplier_id: uuid.UUID | None
+    ) -> bool:
+        """A resident's object attached to a service (a booking, a review, a complaint): the resident who
+        owns it, and the staff who see the service (`sees_service`)."""
+        own = self.resident_id
+        if own is not None:
+            return resident_id == own
+        return self.sees_service(facility_id, supplier_id)
 
     def acts_for_service(self, supplier_id: uuid.UUID | None) -> bool:
         """Only the service's own supplier staff act on it (open slots, check in, reply to reviews)."""
@@ -208,6 +242,20 @@ class Scope:
         if self.region_level == RegionLevel.street:
             return community_id is not None and community_id in self.region.community_ids
         return community_id is None or community_id in self.region.community_ids
+
+    def may_manage_account(
+        self, role: Role, supplier_id: uuid.UUID | None, operator_id: uuid.UUID | None
+    ) -> bool:
+        """Whether the caller may create, see or (de)activate a staff account of this role and organisation:
+        an admin any; a regulator operator staff of an operator it may change; operator staff supplier staff
+        of a supplier it may change."""
+        if self.unlimited:
+            return True
+        if role == Role.operator_staff and self.is_regulator:
+            return operator_id is not None and self.may_change_operator(operator_id)
+        if role == Role.supplier_staff and self.role == Role.operator_staff:
+            return supplier_id is not None and self.may_change_supplier(supplier_id)
+        return False
 
     def may_decide_for_facility(self, facility_id: uuid.UUID | None) -> bool:
         """Decisions the platform or the street office takes (appeals, moderation, mediation, approvals):
@@ -257,6 +305,24 @@ class Scope:
             own = self.own_supplier_id
             return sa.false() if own is None else supplier_column == own
         return self._in(facility_column, self.facilities)
+
+    def account_filter(
+        self, role_column: Any, operator_column: Any, supplier_column: Any
+    ) -> ColumnElement[bool]:
+        """Staff accounts a caller lists: an admin all; a regulator the operator staff it manages; operator
+        staff their operator's staff and the staff of the suppliers it may change."""
+        if self.unlimited:
+            return sa.true()
+        if self.is_regulator:
+            return sa.and_(
+                role_column == Role.operator_staff.value, self._in(operator_column, self.changeable_operators)
+            )
+        if self.role == Role.operator_staff:
+            return sa.or_(
+                self._in(operator_column, self.changeable_operators),
+                self._in(supplier_column, self.changeable_suppliers),
+            )
+        return sa.false()
 
     def resident_filter(self, resident_column: Any) -> ColumnElement[bool]:
         own = self.resident_id

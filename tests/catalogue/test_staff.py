@@ -11,8 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.models import AuditEntry
 from backend.catalogue.errors import ServiceNotFound
-from backend.catalogue.models import ServicePrice
-from backend.catalogue.service import BeneficiaryProfile, quote, staff_can_see_service
+from backend.catalogue.models import Service, ServicePrice
+from backend.catalogue.queries import resolve_scope
+from backend.catalogue.service import BeneficiaryProfile, quote
 from backend.catalogue.service import get_service_for_supplier as get_for_supplier
 from backend.core.access import Principal, RegionLevel, Role
 from backend.core.clock import utcnow
@@ -175,10 +176,12 @@ async def test_supplier_staff_cannot_touch_another_suppliers_service(
 
 async def test_staff_can_see_service_by_role_and_region(session: AsyncSession) -> None:
     w = await build_world(session)
-    meal = await session.get(
-        __import__("backend.catalogue.models", fromlist=["Service"]).Service, w.services["meal"]
-    )
+    meal = await session.get(Service, w.services["meal"])
     assert meal is not None
+
+    async def sees(p: Principal) -> bool:
+        return (await resolve_scope(session, p)).sees_service(meal.facility_id, meal.supplier_id)
+
     yes = [
         w.supplier_staff("A1"),
         w.operator_staff("A"),
@@ -194,8 +197,8 @@ async def test_staff_can_see_service_by_role_and_region(session: AsyncSession) -
         w.regulator(RegionLevel.district, uuid.uuid4()),
         Principal(id=uuid.uuid4(), role=Role.resident),
     ]
-    assert all([await staff_can_see_service(session, p, meal) for p in yes])
-    assert not any([await staff_can_see_service(session, p, meal) for p in no])
+    assert [await sees(p) for p in yes] == [True] * len(yes)
+    assert [await sees(p) for p in no] == [False] * len(no)
 
 
 async def test_findings_scope(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -31,10 +31,10 @@ from backend.bookings.service.common import (
     public_from_view,
     quote_for,
     require_visible,
-    staff_sees,
 )
 from backend.catalogue.errors import ServiceNotFound
-from backend.core.access import Principal, Role
+from backend.catalogue.queries import resolve_scope
+from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.daterange import day_window
 from backend.core.pagination import Page, keyset_after, keyset_page
@@ -67,7 +67,7 @@ async def create_booking(session: AsyncSession, principal: Principal, body: Book
 
 async def get_booking(session: AsyncSession, principal: Principal, booking_id: uuid.UUID) -> BookingDetail:
     view = await brepo.get_view(session, booking_id)
-    require_visible(principal, view)
+    await require_visible(session, principal, view)
     history = [
         BookingEventPublic(
             from_status=e.from_status,
@@ -98,17 +98,17 @@ async def list_for_staff(
     limit: int,
     cursor: str | None,
 ) -> Page[BookingPublic]:
-    """Supplier staff see their supplier's bookings, operator staff their facilities'; a service outside
-    the caller's scope is a 404."""
+    """The bookings of the services the caller sees (`Scope.sees_service`: supplier staff their supplier's,
+    operator staff their facilities'); a service outside the caller's scope is a 404."""
+    scope = await resolve_scope(session, principal)
     if service_id is not None:
-        scope = await repo.service_scope(session, service_id)
-        if scope is None or not staff_sees(principal, scope.supplier_id, scope.operator_id):
-            raise ServiceNotFound()
+        service = await repo.service_scope(session, service_id)
+        visible = service is not None and scope.sees_service(service.facility_id, service.supplier_id)
+        scope.require(visible, ServiceNotFound())
     window = None if day is None else day_window(day)
     rows = await brepo.list_for_staff(
         session,
-        supplier_id=principal.supplier_id if principal.role == Role.supplier_staff else None,
-        operator_id=principal.operator_id if principal.role == Role.operator_staff else None,
+        scope=scope,
         service_id=service_id,
         window=window,
         status=status,

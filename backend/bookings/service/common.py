@@ -33,8 +33,8 @@ from backend.bookings.schemas import (
     SlotPublic,
 )
 from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote_known
-from backend.catalogue.queries import FacilityStatus, ServiceStatus
-from backend.core.access import Principal, Role
+from backend.catalogue.queries import FacilityStatus, ServiceStatus, resolve_scope
+from backend.core.access import Principal
 
 
 def check_bookable(ctx: Any, now: datetime, *, address: str | None) -> None:
@@ -175,21 +175,12 @@ def slot_public(row: Any, now: datetime, book_by: datetime) -> SlotPublic:
     )
 
 
-def staff_sees(principal: Principal, supplier_id: Any, operator_id: Any) -> bool:
-    """Supplier staff see their supplier's services; operator staff their facilities' services."""
-    if principal.role == Role.supplier_staff:
-        return principal.supplier_id is not None and principal.supplier_id == supplier_id
-    if principal.role == Role.operator_staff:
-        return principal.operator_id is not None and principal.operator_id == operator_id
-    return False
-
-
-def require_visible(principal: Principal, view: Any) -> None:
-    """A booking is visible to its resident and to the service's staff; to anyone else it does not exist."""
+async def require_visible(session: AsyncSession, principal: Principal, view: Any) -> None:
+    """A booking is visible to its resident and to the staff who see its service (`Scope`); to anyone else
+    it does not exist."""
     if view is None:
         raise BookingNotFound()
-    if principal.role == Role.resident:
-        if view.resident_id != principal.id:
-            raise BookingNotFound()
-    elif not staff_sees(principal, view.supplier_id, view.operator_id):
-        raise BookingNotFound()
+    scope = await resolve_scope(session, principal)
+    scope.require(
+        scope.sees_service_object(view.resident_id, view.facility_id, view.supplier_id), BookingNotFound()
+    )

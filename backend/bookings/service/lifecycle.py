@@ -38,7 +38,7 @@ async def transition(
     """Move a booking by `action` (check_in, complete, no_show, cancel) as `principal`."""
     move = rules.TRANSITIONS[action]
     view = await brepo.get_view(session, booking_id, for_update=True)
-    require_visible(principal, view)
+    await require_visible(session, principal, view)
     if principal.role not in move.roles:
         raise IllegalTransition(extra={"booking_status": view.status})
     if view.status not in move.sources:

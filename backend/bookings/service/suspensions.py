@@ -15,6 +15,7 @@ from backend.bookings import repository_bookings as brepo
 from backend.bookings.errors import NoticeTooShort
 from backend.bookings.schemas import SuspensionCreate, SuspensionPublic
 from backend.catalogue.errors import FacilityNotFound, ServiceNotFound
+from backend.catalogue.queries import resolve_scope
 from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
 from backend.core.settings import get_settings
@@ -23,17 +24,19 @@ from backend.notifications.service import MessageKind, enqueue_many, message
 
 
 async def announce(session: AsyncSession, principal: Principal, body: SuspensionCreate) -> SuspensionPublic:
+    """Only who may change the facility (its operator's staff, by the route) announces its stops."""
     now = utcnow()
+    scope = await resolve_scope(session, principal)
     if body.service_id is not None:
-        scope = await repo.service_scope(session, body.service_id)
-        if scope is None or scope.operator_id != principal.operator_id:
-            raise ServiceNotFound()
-        target_name = scope.name
+        service = await repo.service_scope(session, body.service_id)
+        allowed = service is not None and scope.may_change_facility(service.facility_id)
+        scope.require(allowed, ServiceNotFound())
+        assert service is not None
+        target_name = service.name
     else:
         assert body.facility_id is not None
-        operator_id = await repo.facility_operator(session, body.facility_id)
-        if operator_id is None or operator_id != principal.operator_id:
-            raise FacilityNotFound()
+        known = await repo.facility_operator(session, body.facility_id) is not None
+        scope.require(known and scope.may_change_facility(body.facility_id), FacilityNotFound())
         target_name = ""
     days = get_settings().suspension_notice_days
     if body.starts_on < now.astimezone(SHANGHAI).date() + timedelta(days=days):
