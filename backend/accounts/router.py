@@ -35,11 +35,10 @@ from backend.accounts.schemas import (
     WeChatLoginPublic,
 )
 from backend.core.access import (
-    PUBLIC,
     AnyStaff,
-    Principal,
-    Role,
-    allow,
+    OperatorOrOversight,
+    OptionalCaller,
+    Oversight,
 )
 from backend.core.access import (
     Resident as ResidentCaller,
@@ -51,9 +50,6 @@ from backend.core.errors import problem_response
 from backend.core.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["accounts"])
-
-Managers = Annotated[Principal, Depends(allow(Role.admin, Role.regulator, Role.operator_staff))]
-Oversight = Annotated[Principal, Depends(allow(Role.admin, Role.regulator))]
 
 
 def _pair(pair: tokens.TokenPair) -> TokenPairPublic:
@@ -97,9 +93,7 @@ def _staff(a: StaffAccount) -> StaffPublic:
 
 
 @router.post("/auth/wechat/login", response_model=WeChatLoginPublic, tags=["auth"])
-async def wechat_login(
-    body: WeChatLogin, session: SessionDep, _: Annotated[Principal | None, Depends(PUBLIC)]
-) -> WeChatLoginPublic:
+async def wechat_login(body: WeChatLogin, session: SessionDep, _: OptionalCaller) -> WeChatLoginPublic:
     """Sign a resident in with the `wx.login` code; the first sign-in creates the resident."""
     pair, resident = await service.wechat_login(session, body.code)
     brief = ResidentBrief(id=resident.id, nickname=resident.nickname, phone_masked=mask_phone(resident.phone))
@@ -111,7 +105,7 @@ async def staff_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
-    _: Annotated[Principal | None, Depends(PUBLIC)],
+    _: OptionalCaller,
 ) -> TokenPairPublic:
     """Staff sign-in: the OAuth2 password flow (also the docs' Authorize button)."""
     return _pair(await staff.login(session, form.username, form.password, client_ip(request)))
@@ -122,7 +116,7 @@ async def refresh(
     request: Request,
     body: RefreshRequest,
     session: SessionDep,
-    _: Annotated[Principal | None, Depends(PUBLIC)],
+    _: OptionalCaller,
 ) -> TokenPairPublic | JSONResponse:
     """Spend a refresh token for a new pair. A spent token presented again revokes its whole family."""
     try:
@@ -133,9 +127,7 @@ async def refresh(
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
-async def logout(
-    body: RefreshRequest, session: SessionDep, _: Annotated[Principal | None, Depends(PUBLIC)]
-) -> Response:
+async def logout(body: RefreshRequest, session: SessionDep, _: OptionalCaller) -> Response:
     """End the session the refresh token belongs to."""
     await tokens.logout(session, body.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -208,7 +200,7 @@ async def change_password(body: PasswordChange, caller: AnyStaff, session: Sessi
 
 @router.get("/staff/accounts", response_model=Page[StaffPublic], tags=["staff accounts"])
 async def list_staff_accounts(
-    caller: Managers, session: SessionDep, limit: Limit = 20, cursor: Cursor = None
+    caller: OperatorOrOversight, session: SessionDep, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[StaffPublic]:
     """The accounts the caller manages: all (admin), their region's operator staff (regulator), their
     operator's staff and its suppliers' staff (operator staff)."""
@@ -222,27 +214,33 @@ async def list_staff_accounts(
     status_code=status.HTTP_201_CREATED,
     tags=["staff accounts"],
 )
-async def create_staff_account(body: StaffCreate, caller: Managers, session: SessionDep) -> StaffPublic:
+async def create_staff_account(
+    body: StaffCreate, caller: OperatorOrOversight, session: SessionDep
+) -> StaffPublic:
     """Admins create any account; regulators create operator staff in their region; operator staff create
     supplier staff of their operator's suppliers."""
     return _staff(await staff.create_account(session, caller, body))
 
 
 @router.get("/staff/accounts/{account_id}", response_model=StaffPublic, tags=["staff accounts"])
-async def get_staff_account(account_id: uuid.UUID, caller: Managers, session: SessionDep) -> StaffPublic:
+async def get_staff_account(
+    account_id: uuid.UUID, caller: OperatorOrOversight, session: SessionDep
+) -> StaffPublic:
     return _staff(await staff.get_managed_account(session, caller, account_id))
 
 
 @router.post("/staff/accounts/{account_id}/deactivate", response_model=StaffPublic, tags=["staff accounts"])
 async def deactivate_staff_account(
-    account_id: uuid.UUID, caller: Managers, session: SessionDep
+    account_id: uuid.UUID, caller: OperatorOrOversight, session: SessionDep
 ) -> StaffPublic:
     """Its refresh tokens are revoked at once; its access tokens stop working within 30 seconds."""
     return _staff(await staff.set_active(session, caller, account_id, active=False))
 
 
 @router.post("/staff/accounts/{account_id}/activate", response_model=StaffPublic, tags=["staff accounts"])
-async def activate_staff_account(account_id: uuid.UUID, caller: Managers, session: SessionDep) -> StaffPublic:
+async def activate_staff_account(
+    account_id: uuid.UUID, caller: OperatorOrOversight, session: SessionDep
+) -> StaffPublic:
     return _staff(await staff.set_active(session, caller, account_id, active=True))
 
 

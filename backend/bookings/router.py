@@ -30,7 +30,18 @@ from backend.bookings.schemas import (
     WaitlistPublic,
 )
 from backend.bookings.service import bookings, lifecycle, slots, suspensions, waitlist
-from backend.core.access import PUBLIC, Principal, Role, allow
+from backend.core.access import (
+    OPERATORS,
+    PUBLIC,
+    RESIDENTS,
+    SUPPLIERS,
+    OperatorStaff,
+    Resident,
+    ResidentOrServiceStaff,
+    ResidentOrSupplier,
+    ServiceStaff,
+    SupplierStaff,
+)
 from backend.core.clock import InRangeDate
 from backend.core.database import SessionDep
 from backend.core.daterange import DateRange, date_range
@@ -41,17 +52,9 @@ from backend.core.settings import get_settings
 
 router = APIRouter(tags=["bookings"])
 
-RESIDENT = allow(Role.resident)
-SUPPLIER = allow(Role.supplier_staff)
-OPERATOR = allow(Role.operator_staff)
-Resident = Annotated[Principal, Depends(RESIDENT)]
-SupplierStaff = Annotated[Principal, Depends(SUPPLIER)]
-BookingStaff = Annotated[Principal, Depends(allow(Role.supplier_staff, Role.operator_staff))]
-BookingReader = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staff, Role.operator_staff))]
-Canceller = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staff))]
-ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENT), scope="function")]
-SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIER), scope="function")]
-OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATOR), scope="function")]
+ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENTS), scope="function")]
+SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIERS), scope="function")]
+OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS), scope="function")]
 SLOT_DAYS = date_range(default_days=7, max_days=slots.MAX_LIST_DAYS)
 
 
@@ -128,7 +131,7 @@ async def list_my_bookings(
 
 @router.get("/bookings", response_model=Page[BookingPublic])
 async def list_bookings(
-    staff: BookingStaff,
+    staff: ServiceStaff,
     session: SessionDep,
     service_id: uuid.UUID | None = None,
     date_: Annotated[
@@ -143,14 +146,16 @@ async def list_bookings(
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingDetail)
-async def get_booking(booking_id: uuid.UUID, caller: BookingReader, session: SessionDep) -> BookingDetail:
+async def get_booking(
+    booking_id: uuid.UUID, caller: ResidentOrServiceStaff, session: SessionDep
+) -> BookingDetail:
     """One booking with its history (its resident, or the service's staff)."""
     return await bookings.get_booking(session, caller, booking_id)
 
 
 @router.post("/bookings/{booking_id}/cancel", response_model=BookingPublic)
 async def cancel_booking(
-    booking_id: uuid.UUID, caller: Canceller, session: SessionDep, body: CancelRequest | None = None
+    booking_id: uuid.UUID, caller: ResidentOrSupplier, session: SessionDep, body: CancelRequest | None = None
 ) -> BookingPublic:
     """The resident until the service's cut-off (409 `cancel_window_closed` after); the supplier at any
     time with a reason (the resident is told). The place goes to the first on the waitlist."""
@@ -203,7 +208,7 @@ async def withdraw_from_waitlist(
 async def announce_suspension(
     body: SuspensionCreate,
     idem: OperatorCreate,
-    operator: Annotated[Principal, Depends(OPERATOR)],
+    operator: OperatorStaff,
     session: SessionDep,
 ) -> Any:
     """Announce that a service or facility stops from a date at least 60 days ahead."""

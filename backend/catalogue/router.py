@@ -43,7 +43,15 @@ from backend.catalogue.schemas_staff import (
     SupplierStaffView,
     SupplierUpdate,
 )
-from backend.core.access import PUBLIC, Principal, Role, allow
+from backend.core.access import (
+    PUBLIC,
+    AnyStaff,
+    OperatorOrOversight,
+    OperatorStaff,
+    Oversight,
+    ServiceStaff,
+    SupplierStaff,
+)
 from backend.core.database import SessionDep
 from backend.core.http_cache import cached_json
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -51,14 +59,6 @@ from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 router = APIRouter(tags=["catalogue"])
 
 NS = (CACHE_NAMESPACE,)
-Regulators = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]
-OperatorsAndRegulators = Annotated[Principal, Depends(allow(Role.operator_staff, Role.regulator, Role.admin))]
-OperatorStaff = Annotated[Principal, Depends(allow(Role.operator_staff))]
-SupplierStaff = Annotated[Principal, Depends(allow(Role.supplier_staff))]
-OrgStaff = Annotated[
-    Principal, Depends(allow(Role.supplier_staff, Role.operator_staff, Role.regulator, Role.admin))
-]
-LicenceWriters = Annotated[Principal, Depends(allow(Role.operator_staff, Role.supplier_staff))]
 # Co-required: JSON Schema cannot tie two query parameters together, so the rule is in both descriptions.
 _TOGETHER = "Give `lat` and `lng` together (one without the other is a 422 `invalid_location`)."
 Lat = Annotated[float | None, Query(ge=-90, le=90, description=_TOGETHER)]
@@ -205,26 +205,26 @@ async def get_supplier(supplier_id: uuid.UUID, request: Request, session: Sessio
 
 @router.get("/operators", response_model=Page[OperatorStaffView])
 async def list_operators(
-    caller: OperatorsAndRegulators, session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    caller: OperatorOrOversight, session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Page[OperatorStaffView]:
     return await orgs.list_operators(session, caller, cursor, limit)
 
 
 @router.post("/operators", response_model=OperatorStaffView, status_code=201)
-async def create_operator(body: OperatorCreate, caller: Regulators, session: SessionDep) -> OperatorStaffView:
+async def create_operator(body: OperatorCreate, caller: Oversight, session: SessionDep) -> OperatorStaffView:
     return await orgs.create_operator(session, caller, body)
 
 
 @router.get("/operators/{operator_id}", response_model=OperatorStaffView)
 async def get_operator(
-    operator_id: uuid.UUID, caller: OperatorsAndRegulators, session: SessionDep
+    operator_id: uuid.UUID, caller: OperatorOrOversight, session: SessionDep
 ) -> OperatorStaffView:
     return await orgs.get_operator(session, caller, operator_id)
 
 
 @router.patch("/operators/{operator_id}", response_model=OperatorStaffView)
 async def update_operator(
-    operator_id: uuid.UUID, body: OperatorUpdate, caller: Regulators, session: SessionDep
+    operator_id: uuid.UUID, body: OperatorUpdate, caller: Oversight, session: SessionDep
 ) -> OperatorStaffView:
     return await orgs.update_operator(session, caller, operator_id, body)
 
@@ -233,21 +233,21 @@ async def update_operator(
 
 
 @router.post("/facilities", response_model=FacilityStaffView, status_code=201)
-async def create_facility(body: FacilityCreate, caller: Regulators, session: SessionDep) -> FacilityStaffView:
-    """Regulators (in their region) and admin create a facility and assign it to an operator."""
+async def create_facility(body: FacilityCreate, caller: Oversight, session: SessionDep) -> FacilityStaffView:
+    """Oversight (in their region) and admin create a facility and assign it to an operator."""
     return await orgs.create_facility(session, caller, body)
 
 
 @router.patch("/facilities/{facility_id}", response_model=FacilityStaffView)
 async def update_facility(
-    facility_id: uuid.UUID, body: FacilityUpdate, caller: OperatorsAndRegulators, session: SessionDep
+    facility_id: uuid.UUID, body: FacilityUpdate, caller: OperatorOrOversight, session: SessionDep
 ) -> FacilityStaffView:
     return await orgs.update_facility(session, caller, facility_id, body)
 
 
 @router.get("/facilities/{facility_id}/configuration", response_model=FacilityStaffView)
 async def get_facility_configuration(
-    facility_id: uuid.UUID, caller: OperatorsAndRegulators, session: SessionDep
+    facility_id: uuid.UUID, caller: OperatorOrOversight, session: SessionDep
 ) -> FacilityStaffView:
     """Rooms, functions and status as staff edit them, with the configuration findings."""
     return await orgs.get_facility(session, caller, facility_id)
@@ -255,14 +255,14 @@ async def get_facility_configuration(
 
 @router.get("/facilities/{facility_id}/findings", response_model=FacilityFindings)
 async def get_facility_findings(
-    facility_id: uuid.UUID, caller: OperatorsAndRegulators, session: SessionDep
+    facility_id: uuid.UUID, caller: OperatorOrOversight, session: SessionDep
 ) -> FacilityFindings:
     return await orgs.facility_findings(session, caller, facility_id)
 
 
 @router.get("/findings", response_model=Page[FacilityFindings])
 async def list_findings(
-    caller: OperatorsAndRegulators,
+    caller: OperatorOrOversight,
     session: SessionDep,
     only_failing: bool = False,
     limit: Limit = DEFAULT_LIMIT,
@@ -277,7 +277,7 @@ async def list_findings(
 
 @router.get("/suppliers", response_model=Page[SupplierStaffView])
 async def list_suppliers(
-    caller: OrgStaff, session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    caller: AnyStaff, session: SessionDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Page[SupplierStaffView]:
     return await orgs.list_suppliers(session, caller, cursor, limit)
 
@@ -292,21 +292,21 @@ async def create_supplier(
 
 @router.patch("/suppliers/{supplier_id}", response_model=SupplierStaffView)
 async def update_supplier(
-    supplier_id: uuid.UUID, body: SupplierUpdate, caller: OperatorsAndRegulators, session: SessionDep
+    supplier_id: uuid.UUID, body: SupplierUpdate, caller: OperatorOrOversight, session: SessionDep
 ) -> SupplierStaffView:
     return await orgs.update_supplier(session, caller, supplier_id, body)
 
 
 @router.post("/suppliers/{supplier_id}/licences", response_model=LicencePublic, status_code=201)
 async def add_licence(
-    supplier_id: uuid.UUID, body: LicenceCreate, caller: LicenceWriters, session: SessionDep
+    supplier_id: uuid.UUID, body: LicenceCreate, caller: ServiceStaff, session: SessionDep
 ) -> LicencePublic:
     return await orgs.add_licence(session, caller, supplier_id, body)
 
 
 @router.get("/suppliers/{supplier_id}/services", response_model=list[ServiceStaffView])
 async def list_supplier_services(
-    supplier_id: uuid.UUID, caller: OrgStaff, session: SessionDep
+    supplier_id: uuid.UUID, caller: AnyStaff, session: SessionDep
 ) -> list[ServiceStaffView]:
     """Every service of the supplier, whatever its status."""
     return await offer.list_supplier_services(session, caller, supplier_id)

@@ -158,12 +158,32 @@ def allow(*roles: Role) -> Access:
 
 PUBLIC = Access(public=True)
 
-# Ready-made annotations for the common audiences.
-Resident = Annotated[Principal, Depends(allow(Role.resident))]
-AnyStaff = Annotated[Principal, Depends(allow(*STAFF_ROLES))]
+# The audiences routes declare, defined once. FastAPI caches a dependency by identity, so a route that also
+# takes an `Idempotency-Key` (`idempotent(RESIDENTS)`) still declares exactly one audience.
+RESIDENTS = allow(Role.resident)
+SUPPLIERS = allow(Role.supplier_staff)
+OPERATORS = allow(Role.operator_staff)
+REGULATORS = allow(Role.regulator)
+ADMINS = allow(Role.admin)
+OVERSIGHT = allow(Role.regulator, Role.admin)
+ANY_STAFF = allow(*STAFF_ROLES)
+
+# Ready-made annotations for the common audiences (import these; don't redefine role sets per router).
+Resident = Annotated[Principal, Depends(RESIDENTS)]
+AnyStaff = Annotated[Principal, Depends(ANY_STAFF)]
 OptionalCaller = Annotated[Principal | None, Depends(PUBLIC)]
-SupplierStaff = Annotated[Principal, Depends(allow(Role.supplier_staff))]
-OperatorStaff = Annotated[Principal, Depends(allow(Role.operator_staff))]
-Regulator = Annotated[Principal, Depends(allow(Role.regulator))]
-Admin = Annotated[Principal, Depends(allow(Role.admin))]
-Oversight = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]
+SupplierStaff = Annotated[Principal, Depends(SUPPLIERS)]
+OperatorStaff = Annotated[Principal, Depends(OPERATORS)]
+Regulator = Annotated[Principal, Depends(REGULATORS)]
+Admin = Annotated[Principal, Depends(ADMINS)]
+Oversight = Annotated[Principal, Depends(OVERSIGHT)]
+# operator staff, regulators and admin: facilities' configuration, staff account management
+OperatorOrOversight = Annotated[Principal, Depends(allow(Role.operator_staff, Role.regulator, Role.admin))]
+# supplier or operator staff: a service's people (its bookings, its suppliers' licences)
+ServiceStaff = Annotated[Principal, Depends(allow(Role.supplier_staff, Role.operator_staff))]
+# a booking's resident or the staff of its service
+ResidentOrServiceStaff = Annotated[
+    Principal, Depends(allow(Role.resident, Role.supplier_staff, Role.operator_staff))
+]
+# who may cancel a booking: its resident or its supplier
+ResidentOrSupplier = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staff))]
