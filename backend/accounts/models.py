@@ -43,6 +43,8 @@ class Resident(TableBase, table=True):
     session_key: str | None = Field(default=None, sa_type=EncryptedText)
     status: str = Field(default=ResidentStatus.active.value, max_length=16)
     last_login_at: datetime | None = utc_field(default=None)
+    # The community the resident says they live in: its street office records their 低保 / disability.
+    community_id: uuid.UUID | None = Field(default=None, foreign_key="community.id", index=True)
 
 
 class Beneficiary(TableBase, table=True):

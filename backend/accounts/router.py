@@ -64,6 +64,7 @@ def _resident(r: Resident) -> ResidentPublic:
         nickname=r.nickname,
         phone_masked=mask_phone(r.phone),
         phone_bound=r.phone is not None,
+        community_id=r.community_id,
         created_at=r.created_at,
     )
 
@@ -143,7 +144,8 @@ async def get_me(caller: ResidentCaller, session: SessionDep) -> ResidentPublic:
 
 @router.patch("/me", response_model=ResidentPublic, tags=["me"])
 async def update_me(body: ResidentUpdate, caller: ResidentCaller, session: SessionDep) -> ResidentPublic:
-    return _resident(await service.update_profile(session, caller, body.nickname))
+    """Change the nickname or the community the resident lives in (`community_id`, null to clear)."""
+    return _resident(await service.update_profile(session, caller, body))
 
 
 @router.post("/me/phone", response_model=ResidentPublic, tags=["me"])

@@ -54,11 +54,24 @@ class ResidentPublic(BaseModel):
     nickname: str | None
     phone_masked: str | None = Field(description="e.g. 138****5678; the full number is never returned.")
     phone_bound: bool
+    community_id: uuid.UUID | None = Field(
+        default=None,
+        description="The community the resident lives in (from GET /places); its street office, or a "
+        "district or city regulator, records the family's 低保 / disability entitlements.",
+    )
     created_at: ShanghaiDateTime
 
 
-class ResidentUpdate(WriteSchema):
-    nickname: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Nickname = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class ResidentUpdate(PatchBody):
+    NULLABLE = frozenset({"community_id"})
+
+    nickname: Nickname | None = None
+    community_id: uuid.UUID | None = Field(
+        default=None, description="The community the resident lives in (null clears it)."
+    )
 
 
 class PhoneBind(WriteSchema):

@@ -24,8 +24,10 @@ from backend.accounts.errors import (
     TooManyBeneficiaries,
 )
 from backend.accounts.models import Beneficiary, Relation, Resident, StaffAccount
-from backend.accounts.schemas import BeneficiaryCreate, BeneficiaryUpdate
+from backend.accounts.schemas import BeneficiaryCreate, BeneficiaryUpdate, ResidentUpdate
 from backend.accounts.tokens import TokenPair, issue_pair, resident_principal
+from backend.catalogue.errors import CommunityNotFound
+from backend.catalogue.queries import community_exists
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.crypto import phone_lookup_hash
@@ -127,9 +129,16 @@ async def wechat_login(session: AsyncSession, code: str) -> tuple[TokenPair, Res
     return pair, resident
 
 
-async def update_profile(session: AsyncSession, caller: Principal, nickname: str) -> Resident:
+async def update_profile(session: AsyncSession, caller: Principal, data: ResidentUpdate) -> Resident:
+    """Change the nickname and/or the community the resident lives in (null clears it; an unknown
+    community is 404 `community_not_found`)."""
     resident = await get_active_resident(session, caller.id)
-    resident.nickname = nickname
+    changes = data.model_dump(exclude_unset=True)
+    community_id = changes.get("community_id")
+    if community_id is not None and not await community_exists(session, community_id):
+        raise CommunityNotFound()
+    for name, value in changes.items():
+        setattr(resident, name, value)
     session.add(resident)
     await session.flush()
     return resident

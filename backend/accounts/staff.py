@@ -287,10 +287,16 @@ async def lookup_residents(
 async def set_entitlements(
     session: AsyncSession, caller: Principal, beneficiary_id: uuid.UUID, data: EntitlementsUpdate
 ) -> Beneficiary:
-    """Record 低保 / disability entitlements after checking the documents (regulators and admins)."""
+    """Record 低保 / disability entitlements after checking the documents: a district or city regulator, or
+    the street office of the community the resident chose in their profile, or an admin
+    (`Scope.may_record_entitlement`); to any other caller the beneficiary does not exist (404)."""
     beneficiary = await repo.get_beneficiary(session, beneficiary_id)
     if beneficiary is None or beneficiary.deleted_at is not None:
         raise BeneficiaryNotFound()
+    resident = await repo.get_resident(session, beneficiary.resident_id)
+    scope = await resolve_scope(session, caller)
+    community_id = resident.community_id if resident else None
+    scope.require(scope.may_record_entitlement(community_id), BeneficiaryNotFound())
     before = {"dibao": beneficiary.dibao, "disability": beneficiary.disability}
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     for field, value in changes.items():

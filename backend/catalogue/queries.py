@@ -18,7 +18,7 @@ from backend.catalogue import repository_scope as repo
 
 # The catalogue's vocabulary other domains use, re-exported here (never import the catalogue's models).
 from backend.catalogue.models import BookingMode as BookingMode
-from backend.catalogue.models import City, District, Facility, Operator, Service, Street, Supplier
+from backend.catalogue.models import City, Community, District, Facility, Operator, Service, Street, Supplier
 from backend.catalogue.models import FacilityStatus as FacilityStatus
 from backend.catalogue.models import FunctionCode as FunctionCode
 from backend.catalogue.models import OrgStatus as OrgStatus
@@ -94,6 +94,10 @@ async def _resolve(session: AsyncSession, principal: Principal) -> Scope:
 
 async def operator_exists(session: AsyncSession, operator_id: uuid.UUID) -> bool:
     return await session.get(Operator, operator_id) is not None
+
+
+async def community_exists(session: AsyncSession, community_id: uuid.UUID) -> bool:
+    return await session.get(Community, community_id) is not None
 
 
 async def supplier_exists(session: AsyncSession, supplier_id: uuid.UUID) -> bool:

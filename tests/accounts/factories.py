@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Beneficiary, Resident, StaffAccount
 from backend.accounts.staff import hash_password
-from backend.catalogue.models import City, District, Operator, Street, Supplier
+from backend.catalogue.models import City, Community, District, Operator, Street, Supplier
 from backend.core.access import Principal, RegionLevel, Role
 from backend.core.security import create_access_token
 
@@ -29,6 +29,7 @@ class World:
     other_operator: Operator  # registered in another district
     supplier: Supplier  # introduced by `operator`
     other_supplier: Supplier  # introduced by `other_operator`
+    community: Community  # in `street`
 
 
 @lru_cache(maxsize=8)
@@ -51,6 +52,9 @@ async def make_world(session: AsyncSession) -> World:
     street = Street(district_id=district.id, name="水果湖街道")
     session.add(street)
     await session.flush()
+    community = Community(street_id=street.id, name="水果湖社区")
+    session.add(community)
+    await session.flush()
     operators = [
         Operator(
             district_id=d.id,
@@ -70,7 +74,15 @@ async def make_world(session: AsyncSession) -> World:
     session.add_all(suppliers)
     await session.flush()
     world = World(
-        city, district, other_district, street, operators[0], operators[1], suppliers[0], suppliers[1]
+        city,
+        district,
+        other_district,
+        street,
+        operators[0],
+        operators[1],
+        suppliers[0],
+        suppliers[1],
+        community,
     )
     await session.commit()
     return world
@@ -104,10 +116,12 @@ async def make_staff(
     return account
 
 
-async def make_resident(session: AsyncSession, *, phone: str | None = None) -> Resident:
+async def make_resident(
+    session: AsyncSession, *, phone: str | None = None, community_id: uuid.UUID | None = None
+) -> Resident:
     from backend.core.crypto import phone_lookup_hash
 
-    resident = Resident(openid="openid-" + secrets.token_hex(6))
+    resident = Resident(openid="openid-" + secrets.token_hex(6), community_id=community_id)
     if phone:
         resident.phone, resident.phone_country_code = phone, "86"
         resident.phone_hash = phone_lookup_hash(phone, "86")

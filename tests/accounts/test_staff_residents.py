@@ -32,7 +32,8 @@ async def test_regulator_looks_up_by_phone_and_records_entitlements(
     reg = principal_of(
         await make_staff(session, Role.regulator, region_level=RegionLevel.street, region_id=w.street.id)
     )
-    resident = await make_resident(session, phone="13912345678")
+    # the street office records entitlements of residents who chose a community in its street
+    resident = await make_resident(session, phone="13912345678", community_id=w.community.id)
     parent = await make_beneficiary(session, resident, name="王秀英")
     await make_resident(session, phone="13700000000")
 
