@@ -30,8 +30,10 @@ Every staff account's development password is `demo-password` (one shared passwo
 | `supplier-12` | supplier staff | 楚邻社区卫生健康服务有限公司 |
 
 The demo resident signs in through the development WeChat stand-in with the login code `dev-demo`
-(openid `dev-openid-demo`); phone 13800138000 (shown as 138****8000); beneficiaries: 王秀英 (parent, born
-1948, 低保 recorded) and 李小宝 (child, born 2024).
+(openid `dev-openid-demo`); phone 13800138000 (shown as 138****8000); lives in 幸福社区 (后湖街道), so
+`regulator-street-1` (and the district and city regulators) may record the family's entitlements, while
+`regulator-street-2` (二七街道) may not; beneficiaries: 王秀英 (parent, born 1948, 低保 recorded) and 李小宝
+(child, born 2024).
 """
 
 from __future__ import annotations
@@ -155,6 +157,7 @@ async def _seed_resident(session: AsyncSession) -> None:
             phone=DEMO_PHONE,
             phone_country_code="86",
             phone_hash=phone_lookup_hash(DEMO_PHONE, "86"),
+            community_id=cat.COMMUNITY_IDS["幸福社区"],
         )
     )
     await session.flush()
