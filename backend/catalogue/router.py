@@ -234,7 +234,7 @@ async def update_operator(
 
 @router.post("/facilities", response_model=FacilityStaffView, status_code=201)
 async def create_facility(body: FacilityCreate, caller: Oversight, session: SessionDep) -> FacilityStaffView:
-    """Oversight (in their region) and admin create a facility and assign it to an operator."""
+    """Regulators (in their region) and admin create a facility and assign it to an operator."""
     return await orgs.create_facility(session, caller, body)
 
 
