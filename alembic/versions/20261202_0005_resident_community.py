@@ -1,7 +1,7 @@
 """resident.community_id: the community a resident lives in (its street office records their entitlements)
 
 Revision ID: 0005
-Revises: 0019
+Revises: 0016a
 Create Date: 2026-12-02 10:00:00+00:00
 
 Optional; existing residents keep NULL (only a district or city regulator records their 低保 / disability until
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0019"
+down_revision: str | Sequence[str] | None = "0016a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
