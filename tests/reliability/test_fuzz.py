@@ -101,6 +101,10 @@ async def test_schemathesis_as_each_role_finds_no_server_error_and_no_schema_vio
     async def one(role: str, token: str | None) -> tuple[str, int, str]:
         async with gate:
             code, text = await _st(app.url, role, token)
+            if code != 0 and "Failures:" not in text and "Runtime Error" in text:
+                # A fault of the tool itself (Hypothesis' lambda-source cache under threads), no finding
+                # about the API: run that role again on one worker.
+                code, text = await _st(app.url, role, token, workers=1)
         return role, code, text
 
     results = await asyncio.gather(*(one(r, t) for r, t in roles.items()))
