@@ -11,14 +11,13 @@ from fastapi import APIRouter, Depends, Query
 from backend.console import service
 from backend.console.export import ExportFormat, export_response
 from backend.console.schemas import OperatorDashboard, RegionDashboard
-from backend.core.access import Principal, RegionLevel, Role, allow
+from backend.core.access import OperatorOrOversight, Oversight, RegionLevel
 from backend.core.clock import InRangeDate
 from backend.core.database import SessionDep
 from backend.core.daterange import DateRange, check_range, shanghai_today
 
 router = APIRouter(tags=["dashboards"])
 
-DASHBOARD_VIEWERS = allow(Role.operator_staff, Role.regulator, Role.admin)
 MAX_DAYS = 731
 
 
@@ -41,7 +40,7 @@ def dashboard_window(
 
 
 Window = Annotated[DateRange, Depends(dashboard_window)]
-Viewer = Annotated[Principal, Depends(DASHBOARD_VIEWERS)]
+Viewer = OperatorOrOversight
 
 
 @router.get("/operators/{operator_id}/dashboard", response_model=OperatorDashboard)
@@ -71,7 +70,7 @@ async def region_dashboard(
     level: RegionLevel,
     region_id: uuid.UUID,
     window: Window,
-    principal: Annotated[Principal, Depends(allow(Role.regulator, Role.admin))],
+    principal: Oversight,
     session: SessionDep,
 ) -> RegionDashboard:
     """Usage per operator and facility across a street, district or city (regulators over it; admins)."""

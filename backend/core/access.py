@@ -166,6 +166,7 @@ OPERATORS = allow(Role.operator_staff)
 REGULATORS = allow(Role.regulator)
 ADMINS = allow(Role.admin)
 OVERSIGHT = allow(Role.regulator, Role.admin)
+OPERATORS_AND_OVERSIGHT = allow(Role.operator_staff, Role.regulator, Role.admin)
 ANY_STAFF = allow(*STAFF_ROLES)
 
 # Ready-made annotations for the common audiences (import these; don't redefine role sets per router).
@@ -178,12 +179,14 @@ Regulator = Annotated[Principal, Depends(REGULATORS)]
 Admin = Annotated[Principal, Depends(ADMINS)]
 Oversight = Annotated[Principal, Depends(OVERSIGHT)]
 # operator staff, regulators and admin: facilities' configuration, staff account management
-OperatorOrOversight = Annotated[Principal, Depends(allow(Role.operator_staff, Role.regulator, Role.admin))]
+OperatorOrOversight = Annotated[Principal, Depends(OPERATORS_AND_OVERSIGHT)]
 # supplier or operator staff: a service's people (its bookings, its suppliers' licences)
 ServiceStaff = Annotated[Principal, Depends(allow(Role.supplier_staff, Role.operator_staff))]
 # a booking's resident or the staff of its service
 ResidentOrServiceStaff = Annotated[
     Principal, Depends(allow(Role.resident, Role.supplier_staff, Role.operator_staff))
 ]
+# a resident or any staff (an object both sides follow, e.g. a rectification)
+ResidentOrStaff = Annotated[Principal, Depends(allow(Role.resident, *STAFF_ROLES))]
 # who may cancel a booking: its resident or its supplier
 ResidentOrSupplier = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staff))]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 
-from backend.core.access import OptionalCaller, Role, allow
+from backend.core.access import OVERSIGHT, OptionalCaller
 from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -16,9 +16,7 @@ from backend.grading.schemas import QualifiedList, RatingPublic, RunCreate, RunP
 
 router = APIRouter(tags=["grading"])
 
-OversightCreate = Annotated[
-    Idempotency, Depends(idempotent(allow(Role.regulator, Role.admin)), scope="function")
-]
+OversightCreate = Annotated[Idempotency, Depends(idempotent(OVERSIGHT), scope="function")]
 
 
 @router.post("/rating-runs", response_model=RunPublic, status_code=status.HTTP_201_CREATED)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 
-from backend.core.access import PUBLIC, OptionalCaller, Role, allow
+from backend.core.access import OVERSIGHT, PUBLIC, OptionalCaller
 from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -18,7 +18,6 @@ from backend.rulesets.schemas import RulesetCreate, RulesetPublic
 
 router = APIRouter(tags=["rulesets"])
 
-OVERSIGHT = allow(Role.regulator, Role.admin)
 OversightCreate = Annotated[Idempotency, Depends(idempotent(OVERSIGHT), scope="function")]
 
 

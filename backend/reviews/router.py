@@ -11,7 +11,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from backend.core.access import PUBLIC, STAFF_ROLES, Principal, Role, allow
+from backend.core.access import (
+    PUBLIC,
+    RESIDENTS,
+    SUPPLIERS,
+    AnyStaff,
+    Oversight,
+    Resident,
+    ResidentOrStaff,
+    SupplierStaff,
+)
 from backend.core.database import SessionDep
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, idempotent
@@ -39,15 +48,10 @@ from backend.reviews.service.common import reviews_namespace
 
 router = APIRouter(tags=["reviews"])
 
-RESIDENT = allow(Role.resident)
-SUPPLIER = allow(Role.supplier_staff)
-Resident = Annotated[Principal, Depends(RESIDENT)]
-SupplierStaff = Annotated[Principal, Depends(SUPPLIER)]
-Staff = Annotated[Principal, Depends(allow(*STAFF_ROLES))]
-Decider = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]
-ResidentOrStaff = Annotated[Principal, Depends(allow(Role.resident, *STAFF_ROLES))]
-ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENT), scope="function")]
-SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIER), scope="function")]
+Staff = AnyStaff
+Decider = Oversight
+ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENTS), scope="function")]
+SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIERS), scope="function")]
 DeviceId = Annotated[
     str | None,
     Header(alias="X-Device-Id", max_length=64, description="The mini-program's device id (burst detection)"),
