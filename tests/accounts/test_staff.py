@@ -67,12 +67,15 @@ async def test_timing_of_unknown_user_matches_wrong_password(session: AsyncSessi
 
     async def measure(password_hash: str | None) -> float:
         start = time.perf_counter()
-        for _ in range(3):
-            await staff_service.verify_password(password_hash, "wrong-password")
+        await staff_service.verify_password(password_hash, "wrong-password")
         return time.perf_counter() - start
 
-    known, unknown = await measure(account.password_hash), await measure(None)
-    assert 0.5 < unknown / known < 2.0
+    # Interleaved rounds, the fastest of each: a busy machine slows single runs, never the fastest one much.
+    known, unknown = [], []
+    for _ in range(5):
+        known.append(await measure(account.password_hash))
+        unknown.append(await measure(None))
+    assert 0.5 < min(unknown) / min(known) < 2.0
 
 
 async def test_repeated_failures_per_account_are_throttled(
