@@ -15,12 +15,13 @@ def build_api_router() -> APIRouter:
     from backend.accounts.router import router as accounts
     from backend.bookings.router import router as bookings
     from backend.catalogue.router import router as catalogue
+    from backend.complaints.router import router as complaints
     from backend.console.router import router as console
     from backend.grading.router import router as grading
     from backend.grading.rulesets_router import router as rulesets
     from backend.reviews.router import router as reviews
 
-    for router in (accounts, catalogue, bookings, reviews, rulesets, grading, console):
+    for router in (accounts, catalogue, bookings, reviews, complaints, rulesets, grading, console):
         api.include_router(router)
     return api
 
@@ -34,7 +35,8 @@ def principal_checks() -> tuple[PrincipalCheck, ...]:
 
 def figure_sources() -> tuple[FiguresSource, ...]:
     """Figures other domains add to the catalogue's public pages (`create_app` installs them; see
-    backend/catalogue/figures.py). Complaints add theirs here the same way."""
+    backend/catalogue/figures.py)."""
+    from backend.complaints.figures import SOURCE as complaints
     from backend.reviews.figures import SOURCE as reviews
 
-    return (reviews,)
+    return (reviews, complaints)

@@ -20,12 +20,21 @@ def all_jobs() -> list[Job]:
     jobs: list[Job] = []
     from backend.bookings import jobs as booking_jobs
     from backend.catalogue import jobs as catalogue_jobs
+    from backend.complaints import jobs as complaint_jobs
     from backend.grading import jobs as grading_jobs
     from backend.notifications import jobs as notification_jobs
     from backend.reviews import jobs as review_jobs
     from backend.workdays import jobs as workdays_jobs
 
-    for module in (workdays_jobs, catalogue_jobs, booking_jobs, review_jobs, notification_jobs, grading_jobs):
+    for module in (
+        workdays_jobs,
+        catalogue_jobs,
+        booking_jobs,
+        review_jobs,
+        complaint_jobs,
+        notification_jobs,
+        grading_jobs,
+    ):
         jobs.extend(module.JOBS)
     return jobs
 

@@ -19,6 +19,7 @@ from backend.accounts.models import Beneficiary, Resident
 
 # The accounts' vocabulary other domains use, re-exported here (never import the accounts' models).
 from backend.accounts.models import Relation as Relation
+from backend.core.crypto import phone_lookup_hash
 
 _resident_t: sa.Table = Resident.__table__  # type: ignore[attr-defined]
 _beneficiary_t: sa.Table = Beneficiary.__table__  # type: ignore[attr-defined]
@@ -84,3 +85,8 @@ async def staff_share_phone(
         a.supplier_id == supplier_id or a.operator_id == operator_id
         for a in await repo.active_staff_by_phone_hash(session, phone_hash)
     )
+
+
+async def resident_ids_by_phone(session: AsyncSession, phone: str) -> list[uuid.UUID]:
+    """Residents who bound this phone number (found by its keyed hash), oldest first."""
+    return [r.id for r in await repo.residents_by_phone_hash(session, phone_lookup_hash(phone))]

@@ -241,3 +241,44 @@ async def operator_facts(
     return await repo_grading.operator_facts(
         session, operator_ids=operator_ids, city_id=city_id, disclosed_since=disclosed_since
     )
+
+
+# ---------------------------------------------------------------- references for the domains above
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityRef:
+    id: uuid.UUID
+    name: str
+    operator_id: uuid.UUID
+    community_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierRef:
+    id: uuid.UUID
+    name: str
+    operator_id: uuid.UUID  # the operator that introduced it
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRef:
+    id: uuid.UUID
+    name: str
+    facility_id: uuid.UUID
+    supplier_id: uuid.UUID
+
+
+async def facility_ref(session: AsyncSession, facility_id: uuid.UUID) -> FacilityRef | None:
+    f = await session.get(Facility, facility_id)
+    return None if f is None else FacilityRef(f.id, f.name, f.operator_id, f.community_id)
+
+
+async def supplier_ref(session: AsyncSession, supplier_id: uuid.UUID) -> SupplierRef | None:
+    s = await session.get(Supplier, supplier_id)
+    return None if s is None else SupplierRef(s.id, s.name, s.operator_id)
+
+
+async def service_ref(session: AsyncSession, service_id: uuid.UUID) -> ServiceRef | None:
+    s = await session.get(Service, service_id)
+    return None if s is None else ServiceRef(s.id, s.name, s.facility_id, s.supplier_id)

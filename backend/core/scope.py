@@ -217,6 +217,16 @@ class Scope:
         """Only the service's own supplier staff act on it (open slots, check in, reply to reviews)."""
         return supplier_id is not None and supplier_id == self.own_supplier_id
 
+    def acts_for_operator(self, operator_id: uuid.UUID | None) -> bool:
+        """Only the operator's own staff act as that operator (answer what is addressed to it)."""
+        p = self.principal
+        return (
+            operator_id is not None
+            and p is not None
+            and p.role == Role.operator_staff
+            and (p.operator_id == operator_id)
+        )
+
     def sees_community(self, community_id: uuid.UUID | None) -> bool:
         return self.unlimited or community_id in self.region.community_ids
 
@@ -276,6 +286,11 @@ class Scope:
         if self.region_level == RegionLevel.district:
             return district_id is not None and district_id == self.principal.region_id
         return False
+
+    def may_decide_for_supplier(self, supplier_id: uuid.UUID | None) -> bool:
+        """`may_decide_for_facility` for an object attached to a supplier but no facility: a regulator who
+        sees the supplier, or an admin."""
+        return self.unlimited or (self.is_regulator and supplier_id in self.suppliers)
 
     def require(self, allowed: bool, not_found: AppError) -> None:
         """Raise `not_found` (a 404 of the caller's domain) unless `allowed`."""

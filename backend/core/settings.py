@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     wechat_template_booking_reminder: str = ""
     wechat_template_suspension_notice: str = ""
     wechat_template_review_update: str = ""
+    wechat_template_complaint_update: str = ""
     outbox_max_attempts: int = 5
     outbox_retry_base_seconds: int = 30
 

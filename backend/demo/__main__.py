@@ -24,6 +24,7 @@ SEEDS = (
     "backend.accounts.demo",
     "backend.bookings.demo",
     "backend.reviews.demo",
+    "backend.complaints.demo",
 )
 
 

@@ -12,6 +12,7 @@ type's limits here, and checked again before sending.
 | booking_reminder  | thing1 服务项目, time2 服务时间, thing3 服务对象 |
 | suspension_notice | thing1 服务项目, date2 暂停日期, thing3 说明 |
 | review_update     | thing1 服务项目, phrase2 进度, thing3 说明 |
+| complaint_update  | character_string1 投诉编号, phrase2 处理状态, thing3 说明 |
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def template_id(settings: Settings, kind: str) -> str:
         MessageKind.booking_reminder: settings.wechat_template_booking_reminder,
         MessageKind.suspension_notice: settings.wechat_template_suspension_notice,
         MessageKind.review_update: settings.wechat_template_review_update,
+        MessageKind.complaint_update: settings.wechat_template_complaint_update,
     }.get(MessageKind(kind), "")
 
 
@@ -77,3 +79,12 @@ def review_update_data(service_name: str, progress: str, note: str) -> dict[str,
 
 def review_page(review_id: uuid.UUID) -> str:
     return f"pages/review/detail?id={review_id}"
+
+
+def complaint_page(complaint_id: uuid.UUID) -> str:
+    return f"pages/complaint/detail?id={complaint_id}"
+
+
+def complaint_data(number: str, phrase: str, note: str) -> dict[str, str]:
+    """`phrase` is at most 5 Chinese characters (已答复, 已升级, 已超期, 已办结)."""
+    return {"character_string1": number, "phrase2": phrase, "thing3": truncate_thing(note) or "-"}

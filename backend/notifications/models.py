@@ -19,6 +19,7 @@ class MessageKind(StrEnum):
     booking_reminder = "booking_reminder"
     suspension_notice = "suspension_notice"
     review_update = "review_update"  # a reply, a rectification step, an escalation (reviews domain)
+    complaint_update = "complaint_update"  # answered, escalated, overdue, closed
 
 
 class OutboxStatus(StrEnum):

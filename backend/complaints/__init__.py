@@ -1,0 +1,2 @@
+"""Complaints (投诉): working-day deadlines, escalation to the operator and the street office, mediation,
+public figures."""
