@@ -23,7 +23,11 @@ from backend.grading.inputs import (
     Rectification,
     Satisfaction,
 )
-from backend.reviews.queries import decayed_totals_by_operator, operator_rectification_totals
+from backend.reviews.queries import (
+    OperatorRectifications,
+    decayed_totals_by_operator,
+    rectifications_by_operator,
+)
 from backend.rulesets.document import GradingSection
 
 
@@ -50,6 +54,7 @@ async def gather(
     reviews = await decayed_totals_by_operator(
         session, since, until, half_life_days=g.satisfaction.half_life_days, operator_ids=ids
     )
+    rectifications = await rectifications_by_operator(session, since, until, ids)
     bookings = await completed_by_operator(session, start=since, end=until)
     out: dict[uuid.UUID, Inputs] = {}
     for f in facts:
@@ -63,7 +68,7 @@ async def gather(
                 weighted_value_sum=rnd(sum(values.get(k, 0) * w for k, w in r.weights.items()), 6),
                 excluded=r.excluded,
             )
-        rect = await operator_rectification_totals(session, f.id, since, until)
+        rect = rectifications.get(f.id) or OperatorRectifications(0, 0, 0)
         food = set(f.food_facilities)
         out[f.id] = Inputs(
             operator_id=str(f.id),

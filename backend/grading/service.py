@@ -29,7 +29,7 @@ from backend.grading.inputs import Inputs
 from backend.grading.models import RatingResult, RatingRun, RunKind
 from backend.grading.schemas import QualifiedList, QualifiedOperator, RatingPublic, RunCreate, RunPublic
 from backend.rulesets.document import RulesetDocument
-from backend.rulesets.queries import Ruleset
+from backend.rulesets.queries import Ruleset, ruleset_for_city
 
 
 class OperatorNotFound(NotFound):
@@ -80,8 +80,12 @@ async def grade_operators(
         defaultdict(list)
     )
     rulesets: dict[tuple[uuid.UUID | None, int, uuid.UUID | None], Ruleset] = {}
+    by_place: dict[tuple[uuid.UUID, uuid.UUID], Ruleset] = {}
     for f in facts:
-        rs = await catalogue.ruleset_for_operator(session, f.id)
+        place = (f.city_id, f.district_id)
+        if place not in by_place:
+            by_place[place] = await ruleset_for_city(session, f.city_id, at, district_id=f.district_id)
+        rs = by_place[place]
         key = (rs.id, rs.version, rs.city_id)
         by_rules[key].append(f)
         rulesets[key] = rs

@@ -190,3 +190,28 @@ async def decayed_totals_by_operator(
         )
         for op in set(levels) | set(excluded)
     }
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorRectifications:
+    opened: int
+    call_back_on_time: int
+    fix_on_time: int
+    verdicts: dict[str, int] = field(default_factory=dict)
+
+
+async def rectifications_by_operator(
+    session: AsyncSession, since: datetime, until: datetime, operator_ids: Collection[uuid.UUID] | None = None
+) -> dict[uuid.UUID, OperatorRectifications]:
+    """Rectifications opened in [since, until) per operator, in one GROUP BY (absent: none)."""
+    return {
+        row.operator_id: OperatorRectifications(
+            opened=int(row.opened or 0),
+            call_back_on_time=int(row.call_back_on_time or 0),
+            fix_on_time=int(row.fix_on_time or 0),
+            verdicts={
+                k: int(getattr(row, k) or 0) for k in ("satisfied", "basically_satisfied", "unsatisfied")
+            },
+        )
+        for row in await repo.rectification_aggregate_by_operator(session, since, until, operator_ids)
+    }

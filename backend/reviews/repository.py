@@ -419,3 +419,32 @@ async def excluded_in_window(
     if operator_ids is not None:
         stmt = stmt.where(r.operator_id.in_(sorted(operator_ids)))
     return (await session.execute(stmt)).all()
+
+
+async def rectification_aggregate_by_operator(
+    session: AsyncSession, since: datetime, until: datetime, operator_ids: Collection[uuid.UUID] | None
+) -> Sequence[sa.Row[Any]]:
+    """`rectification_aggregate`'s sums per operator (one GROUP BY), rectifications opened in the window."""
+    r = rect_t.c
+
+    def total(condition: ColumnElement[bool]) -> Any:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    stmt = (
+        sa.select(
+            r.operator_id,
+            sa.func.count().label("opened"),
+            total(r.called_back_at.is_not(None) & (r.called_back_at <= r.call_back_due_at)).label(
+                "call_back_on_time"
+            ),
+            total(r.fixed_at.is_not(None) & (r.fixed_at <= r.fix_due_at)).label("fix_on_time"),
+            total(r.verdict == "satisfied").label("satisfied"),
+            total(r.verdict == "basically_satisfied").label("basically_satisfied"),
+            total(r.verdict == "unsatisfied").label("unsatisfied"),
+        )
+        .where(r.created_at >= since, r.created_at < until)
+        .group_by(r.operator_id)
+    )
+    if operator_ids is not None:
+        stmt = stmt.where(r.operator_id.in_(sorted(operator_ids)))
+    return (await session.execute(stmt)).all()
