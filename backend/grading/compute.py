@@ -269,10 +269,21 @@ def decide(
     return earned or FAILED, thresholds
 
 
+_NORMALIZED: dict[int, tuple[GradingSection, GradingSection]] = {}
+
+
 def normalized(g: GradingSection) -> GradingSection:
     """The section as a stored document reads back (defaults validated: `180` → `180.0` for a float field),
-    so a live computation and a recomputation from the stored document print the same numbers."""
-    return GradingSection.model_validate(g.model_dump(mode="json"))
+    so a live computation and a recomputation from the stored document print the same numbers. Memoised per
+    section object (rulesets hand out one parsed document per published version)."""
+    hit = _NORMALIZED.get(id(g))
+    if hit is not None and hit[0] is g:
+        return hit[1]
+    if len(_NORMALIZED) > 256:
+        _NORMALIZED.clear()
+    n = GradingSection.model_validate(g.model_dump(mode="json"))
+    _NORMALIZED[id(g)] = (g, n)
+    return n
 
 
 def compute(i: Inputs, g: GradingSection, ruleset_ref: dict[str, Any]) -> Outcome:
