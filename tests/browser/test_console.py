@@ -127,3 +127,17 @@ async def test_the_dashboard_shows_the_operators_grade_explained(page: Any, live
     assert shown == (rating["grade"] or "—")
     assert await page.inner_text("#grade-summary") == rating["explanation"]["summary"]
     assert await page.locator("#grade-parts tbody tr").count() == len(rating["parts"])
+
+
+async def test_a_street_office_sees_its_region_per_operator(page: Any, live_server: str) -> None:
+    await sign_in(page, live_server, "regulator-street-1")
+    await page.goto(f"{live_server}/console/static/region.html")
+    await page.wait_for_selector("body[data-loaded=region]", timeout=20_000)
+    claims = await page.evaluate("Console.claims()")
+    figures = await _api(page, live_server, f"/regions/street/{claims['region_id']}/dashboard")
+    names = await page.evaluate("ConsoleCharts.operators.getOption().xAxis[0].data")
+    assert names == [o["name"] for o in figures["operators"]]
+    assert await page.locator("#facilities tbody tr").count() == len(figures["usage"]["by_facility"])
+    pie = await page.evaluate("ConsoleCharts.complaints.getOption().series[0].data")
+    assert sum(p["value"] for p in pie) == figures["complaints"]["count"] if "complaints" in figures else True
+    assert page.outside_requests == []

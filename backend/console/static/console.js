@@ -309,6 +309,56 @@
     return Promise.all([appeals, held]);
   }
 
+  var CATEGORIES = { service_quality: "服务质量", price: "价格", staff_conduct: "人员态度", safety: "安全",
+    food_safety: "食品安全", environment: "环境", disclosure: "信息公示", other: "其他" };
+  var LEVEL_NAMES_ZH = { street: "街道", district: "区", city: "市" };
+
+  /** A regulator's region: per operator and facility (GET /regions/{level}/{id}/dashboard). */
+  function region() {
+    var c = claims();
+    if (!c) return toLogin();
+    text(document.getElementById("who"), ROLES[c.role] || c.role);
+    document.getElementById("logout").onclick = toLogin;
+    if (!c.region_level) { text(document.getElementById("error"), "仅监管部门可查看辖区看板"); return; }
+    return getJSON("/regions/" + c.region_level + "/" + c.region_id + "/dashboard").then(function (d) {
+      text(document.getElementById("region-name"), "本" + LEVEL_NAMES_ZH[d.region.level] + "（" + d.window.from + " 至 " + d.window.to + "）");
+      var k = document.getElementById("kpis");
+      var comp = d.complaints || { count: 0, answered_on_time: 0, by_category: [] };
+      k.innerHTML = "";
+      [["运营商", d.operators.length], ["评价数", d.satisfaction.total.count], ["好评率", pct(d.satisfaction.total.good_rate)],
+       ["投诉", comp.count], ["按时答复", comp.answered_on_time], ["服务人次", d.usage.total.completed]]
+        .forEach(function (p) { k.appendChild(kpi(p[0], p[1])); });
+      var sat = {};
+      d.satisfaction_by_operator.forEach(function (r) { sat[r.key] = r; });
+      var use = {};
+      d.usage.by_operator.forEach(function (r) { use[r.key] = r; });
+      var names = d.operators.map(function (o) { return o.name; });
+      chart("operators").setOption({
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: 20 } },
+        yAxis: { type: "value", min: 0, max: 1 },
+        series: [{ name: "好评率", type: "bar", data: d.operators.map(function (o) { return sat[o.id] ? sat[o.id].good_rate : null; }) }]
+      }, true);
+      chart("complaints").setOption({
+        tooltip: { trigger: "item" },
+        series: [{ name: "投诉", type: "pie", radius: "65%", data: comp.by_category.map(function (r) {
+          return { name: CATEGORIES[r.category] || r.category, value: r.count };
+        }) }]
+      }, true);
+      fillTable("operators", d.operators.map(function (o) {
+        var s = sat[o.id] || {}, u = use[o.id] || {};
+        return [o.name, s.count || 0, pct(s.good_rate), s.mean_level || "—", u.bookings || 0, u.completed || 0, pct(u.fill_rate)];
+      }));
+      var fsat = {};
+      d.satisfaction.by_facility.forEach(function (r) { fsat[r.key] = r; });
+      fillTable("facilities", d.usage.by_facility.map(function (u) {
+        var s = fsat[u.key] || {};
+        return [u.label, s.count || 0, pct(s.good_rate), u.bookings, u.completed, pct(u.fill_rate)];
+      }));
+      document.body.dataset.loaded = "region";
+    }).catch(function (e) { text(document.getElementById("error"), e.message); });
+  }
+
   function queues() {
     var c = claims();
     if (!c) return toLogin();
@@ -324,5 +374,5 @@
       .catch(function (e) { text(document.getElementById("error"), e.message); });
   }
 
-  window.Console = { bindLogin: bindLogin, dashboard: dashboard, queues: queues, api: api, yuan: yuan, shanghai: shanghai, claims: claims };
+  window.Console = { bindLogin: bindLogin, dashboard: dashboard, queues: queues, region: region, api: api, yuan: yuan, shanghai: shanghai, claims: claims };
 })();
