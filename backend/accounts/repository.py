@@ -13,15 +13,8 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Beneficiary, RefreshToken, Resident, StaffAccount
-from backend.catalogue.models import City, District, Operator, Street, Supplier
 from backend.core.database import insert_for
 from backend.core.scope import Scope
-
-_PLACES: dict[str, type[City] | type[District] | type[Street]] = {
-    "city": City,
-    "district": District,
-    "street": Street,
-}
 
 
 def _after(created_at: Any, row_id: Any, after: tuple[datetime, uuid.UUID]) -> Any:
@@ -165,18 +158,6 @@ async def staff_state(session: AsyncSession, staff_id: uuid.UUID) -> tuple[bool,
     stmt = select(StaffAccount.active, StaffAccount.token_version).where(StaffAccount.id == staff_id)
     row = (await session.exec(stmt)).first()
     return None if row is None else (bool(row[0]), int(row[1]))
-
-
-async def get_operator(session: AsyncSession, operator_id: uuid.UUID) -> Operator | None:
-    return await session.get(Operator, operator_id)
-
-
-async def get_supplier(session: AsyncSession, supplier_id: uuid.UUID) -> Supplier | None:
-    return await session.get(Supplier, supplier_id)
-
-
-async def place_exists(session: AsyncSession, level: str, place_id: uuid.UUID) -> bool:
-    return await session.get(_PLACES[level], place_id) is not None
 
 
 # ---------------------------------------------------------------- refresh tokens

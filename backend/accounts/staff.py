@@ -43,6 +43,7 @@ from backend.accounts.models import Beneficiary, Resident, StaffAccount
 from backend.accounts.schemas import EntitlementsUpdate, StaffCreate
 from backend.accounts.tokens import TokenPair, forget_staff_state_on_commit, issue_pair, staff_principal
 from backend.audit.service import record
+from backend.catalogue import queries as catalogue
 from backend.catalogue.queries import resolve_scope
 from backend.core.access import Principal, Role
 from backend.core.clock import utcnow
@@ -142,14 +143,14 @@ async def _check_scope_exists(session: AsyncSession, data: StaffCreate) -> None:
     )
     if not shape.has_valid_scope():  # each role carries exactly its own organisation or region
         raise InvalidScope()
-    if data.supplier_id and await repo.get_supplier(session, data.supplier_id) is None:
+    if data.supplier_id and not await catalogue.supplier_exists(session, data.supplier_id):
         raise ScopeNotFound()
-    if data.operator_id and await repo.get_operator(session, data.operator_id) is None:
+    if data.operator_id and not await catalogue.operator_exists(session, data.operator_id):
         raise ScopeNotFound()
     if (
         data.region_level
         and data.region_id
-        and not await repo.place_exists(session, data.region_level.value, data.region_id)
+        and not await catalogue.place_exists(session, data.region_level, data.region_id)
     ):
         raise ScopeNotFound()
 

@@ -32,8 +32,8 @@ from backend.bookings.schemas import (
     SlotBrief,
     SlotPublic,
 )
-from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote_known
 from backend.catalogue.queries import FacilityStatus, ServiceStatus, resolve_scope
+from backend.catalogue.service import BeneficiaryProfile, Quote, quote_known
 from backend.core.access import Principal
 
 

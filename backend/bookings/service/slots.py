@@ -25,7 +25,7 @@ from backend.bookings.schemas import (
 from backend.bookings.service.common import slot_public
 from backend.bookings.service.waitlist import promote
 from backend.catalogue.errors import ServiceNotFound
-from backend.catalogue.scope import get_service_for_supplier
+from backend.catalogue.service import get_service_for_supplier
 from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
 from backend.core.daterange import DateRange
