@@ -1,7 +1,7 @@
 """Gather each operator's inputs over its window through the lower domains' public reads (SQL aggregates):
 catalogue (operators, facilities, disclosures, configuration), reviews (time-decayed level totals, exclusions,
-rectifications), bookings (completed bookings). Complaints and safety are read from their domains once they
-land on main (until then: no complaints on record, no inspections on record)."""
+rectifications), complaints (count, answered on time, resolved, per completed bookings). Safety is read from
+the oversight domain once it lands on main (until then: no inspections on record)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.bookings.queries import completed_by_operator
 from backend.catalogue.queries import OperatorFacts
+from backend.complaints.queries import OperatorComplaints, operator_complaints
 from backend.core.clock import to_shanghai
 from backend.grading.compute import rnd
 from backend.grading.inputs import (
@@ -29,6 +29,13 @@ from backend.reviews.queries import (
     rectifications_by_operator,
 )
 from backend.rulesets.document import GradingSection
+
+
+def _complaints(c: OperatorComplaints | None) -> Complaints:
+    if c is None:
+        return Complaints()
+    return Complaints(complaints=c.count, completed_bookings=c.completed_bookings,
+                      answered_on_time=c.answered_on_time, resolved=c.resolved)  # fmt: skip
 
 
 def window_start(until: datetime, months: int) -> datetime:
@@ -55,7 +62,7 @@ async def gather(
         session, since, until, half_life_days=g.satisfaction.half_life_days, operator_ids=ids
     )
     rectifications = await rectifications_by_operator(session, since, until, ids)
-    bookings = await completed_by_operator(session, start=since, end=until)
+    complaints = await operator_complaints(session, since, until, ids)
     out: dict[uuid.UUID, Inputs] = {}
     for f in facts:
         r = reviews.get(f.id)
@@ -83,7 +90,7 @@ async def gather(
                 fixed_on_time=rect.fix_on_time,
                 verdicts={k: v for k, v in sorted(rect.verdicts.items()) if v},
             ),
-            complaints=Complaints(complaints=0, completed_bookings=int(bookings.get(f.id, 0))),
+            complaints=_complaints(complaints.get(f.id)),
             facilities=tuple(FacilitySafety(str(fid), serves_food=fid in food) for fid in f.facilities),
             incidents=(),
             operations=Operations(

@@ -58,6 +58,9 @@ async def test_publish_explain_reproduce_and_an_upheld_appeal_changes_the_result
     assert sat["part"] == "satisfaction" and sat["inputs"]["n"] == 10
     assert sat["inputs"]["levels"]["5"] == 10 and 0.99 < sat["inputs"]["effective_n"] <= 10
     assert first["status"] == "graded" and first["published_at"] is not None
+    complaints = first["parts"][3]
+    assert complaints["part"] == "complaints" and 0 <= complaints["inputs"]["completed_bookings"] <= 10
+    assert complaints["inputs"]["complaints"] == 0 and complaints["score"] == 100
 
     public = (await client.get(f"/operators/{op}/rating")).json()
     assert public["id"] == first["id"] and public["grade"] == first["grade"]
