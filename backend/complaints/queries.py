@@ -10,6 +10,7 @@ complaints per 1,000 of them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,3 +72,42 @@ async def operator_complaints(
 async def public_figures(session: AsyncSession, kind: Kind, target_id: uuid.UUID) -> ComplaintFigures:
     """`{count, resolved_rate, median_response_hours}` of a service, facility or supplier (cached)."""
     return await figures_for(session, kind, target_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFigures:
+    category: str
+    count: int
+    answered_on_time: int
+    resolved: int
+    escalated_to_street: int
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintSummary:
+    """Complaints filed in a window about a set of facilities (and their operators): for dashboards."""
+
+    by_category: list[CategoryFigures]
+    median_response_hours: float | None
+
+    @property
+    def count(self) -> int:
+        return sum(c.count for c in self.by_category)
+
+
+async def complaint_summary(
+    session: AsyncSession,
+    facility_ids: Collection[uuid.UUID],
+    start: datetime,
+    end: datetime,
+    operator_ids: Collection[uuid.UUID] = (),
+) -> ComplaintSummary:
+    """Complaints about the facilities filed in [start, end), plus, for `operator_ids`, those naming no
+    facility (a supplier or the operator itself); aggregated in SQL."""
+    facilities, operators = sorted(facility_ids), sorted(operator_ids)
+    rows = await frepo.by_category(session, facilities, operators, start, end)
+    median = await frepo.median_response_seconds(session, facilities, operators, start, end)
+    return ComplaintSummary(
+        by_category=[CategoryFigures(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows],
+        median_response_hours=None if median is None else round(median / 3600, 2),
+    )

@@ -104,3 +104,79 @@ async def per_operator(
     if operator_ids is not None:
         stmt = stmt.where(col(Complaint.operator_id).in_(operator_ids))
     return list((await session.execute(stmt)).all())
+
+
+def _dashboard_where(
+    facility_ids: Sequence[uuid.UUID], operator_ids: Sequence[uuid.UUID], start: datetime, end: datetime
+) -> Any:
+    """Complaints about the facilities, plus those about the operators with no facility named (a supplier
+    or the operator itself), filed in [start, end)."""
+    about: list[Any] = [col(Complaint.facility_id).in_(sorted(facility_ids))] if facility_ids else []
+    if operator_ids:
+        about.append(
+            sa.and_(
+                col(Complaint.facility_id).is_(None), col(Complaint.operator_id).in_(sorted(operator_ids))
+            )
+        )
+    return sa.and_(
+        sa.or_(*about) if about else sa.false(),
+        col(Complaint.created_at) >= start,
+        col(Complaint.created_at) < end,
+    )
+
+
+async def by_category(
+    session: AsyncSession,
+    facility_ids: Sequence[uuid.UUID],
+    operator_ids: Sequence[uuid.UUID],
+    start: datetime,
+    end: datetime,
+) -> list[sa.Row[Any]]:
+    """Per category: count, answered on time (first answer by the first deadline), resolved, escalated to
+    the street office."""
+    on_time = sa.and_(
+        col(Complaint.first_answered_at).is_not(None),
+        col(Complaint.first_answered_at) <= col(Complaint.first_answer_due_at),
+    )
+
+    def count_if(cond: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+    stmt = (
+        sa.select(
+            col(Complaint.category),
+            sa.func.count(),
+            count_if(on_time),
+            count_if(resolved_condition()),
+            count_if(col(Complaint.escalation) == "street"),
+        )
+        .where(_dashboard_where(facility_ids, operator_ids, start, end))
+        .group_by(col(Complaint.category))
+        .order_by(col(Complaint.category))
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def median_response_seconds(
+    session: AsyncSession,
+    facility_ids: Sequence[uuid.UUID],
+    operator_ids: Sequence[uuid.UUID],
+    start: datetime,
+    end: datetime,
+) -> float | None:
+    where = sa.and_(
+        _dashboard_where(facility_ids, operator_ids, start, end),
+        col(Complaint.first_answered_at).is_not(None),
+    )
+    if _is_postgres(session):
+        seconds = sa.func.extract("epoch", col(Complaint.first_answered_at) - col(Complaint.created_at))
+        value = (
+            await session.execute(sa.select(sa.func.percentile_cont(0.5).within_group(seconds)).where(where))
+        ).scalar()
+        return None if value is None else float(value)
+    rows = (
+        await session.execute(
+            sa.select(col(Complaint.created_at), col(Complaint.first_answered_at)).where(where)
+        )
+    ).all()
+    return statistics.median([(b - a).total_seconds() for a, b in rows]) if rows else None

@@ -88,11 +88,32 @@ class Rectifications(Figures):
     verdicts: dict[str, int]
 
 
+class CategoryRow(Figures):
+    category: str
+    count: int
+    answered_on_time: int
+    resolved: int
+    escalated_to_street: int
+
+
+class Complaints(Figures):
+    """Complaints filed in the window: by category, answered on time (the first answer by its deadline),
+    resolved (accepted, closed as accepted, or mediated with an agreement), median hours to a first answer."""
+
+    count: int
+    answered_on_time: int
+    resolved: int
+    escalated_to_street: int
+    median_response_hours: float | None
+    by_category: list[CategoryRow]
+
+
 class OperatorDashboard(Figures):
     operator: NamedRef
     window: WindowOut
     satisfaction: Satisfaction
     rectifications: Rectifications
+    complaints: Complaints
     usage: Usage
     served: list[ServedRow]
 
@@ -117,5 +138,6 @@ class RegionDashboard(Figures):
     satisfaction: Satisfaction
     satisfaction_by_operator: list[SatisfactionRow]
     rectifications: Rectifications
+    complaints: Complaints
     usage: RegionUsage
     served: list[ServedRow]

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalogue import queries as catalogue
 from backend.catalogue.errors import OperatorNotFound
+from backend.console.complaints import complaints_of
 from backend.console.satisfaction import satisfaction_of
 from backend.console.schemas import (
     NamedRef,
@@ -26,7 +27,7 @@ from backend.core.i18n import Msg
 
 async def dashboard_facilities(
     session: AsyncSession, principal: Principal, operator_id: uuid.UUID
-) -> tuple[catalogue.Named, list[catalogue.Named]]:
+) -> tuple[catalogue.Named, list[catalogue.Named], bool]:
     """The operator and those of its facilities the caller sees (a street office: the ones in its street);
     404 when the caller may not see the operator at all."""
     scope = await catalogue.resolve_scope(session, principal)
@@ -34,22 +35,26 @@ async def dashboard_facilities(
     if operator is None or not scope.sees_operator(operator_id):
         raise OperatorNotFound()
     facilities = await catalogue.facilities_of_operators(session, [operator_id])
-    return operator, [f for f in facilities if scope.sees_facility(f.id)]
+    visible = [f for f in facilities if scope.sees_facility(f.id)]
+    # Complaints naming the operator but no facility belong to whoever sees the whole operator.
+    return operator, visible, len(visible) == len(facilities)
 
 
 async def operator_dashboard(
     session: AsyncSession, principal: Principal, operator_id: uuid.UUID, window: DateRange
 ) -> OperatorDashboard:
-    operator, facilities = await dashboard_facilities(session, principal, operator_id)
+    operator, facilities, whole = await dashboard_facilities(session, principal, operator_id)
     start, end = window.window()
     ids = [f.id for f in facilities]
     usage, served = await usage_of(session, ids, start, end)
     satisfaction, rectifications, _ = await satisfaction_of(session, ids, start, end)
+    complaints = await complaints_of(session, ids, start, end, [operator_id] if whole else [])
     return OperatorDashboard(
         operator=NamedRef(id=operator.id, name=operator.name),
         window=WindowOut(from_=window.first, to=window.last),
         satisfaction=satisfaction,
         rectifications=rectifications,
+        complaints=complaints,
         usage=usage,
         served=served,
     )
@@ -81,6 +86,7 @@ async def region_dashboard(
         satisfaction=satisfaction,
         satisfaction_by_operator=by_operator,
         rectifications=rectifications,
+        complaints=await complaints_of(session, ids, start, end),
         usage=RegionUsage(
             total=usage.total,
             by_month=usage.by_month,
