@@ -108,6 +108,11 @@ async def test_the_rectification_queue_highlights_overdue_items(page: Any, live_
     assert await page.locator("#rectifications tbody tr").count() == len(items)
     overdue = [r for r in items if r["overdue_step"]]
     assert await page.locator("#rectifications tbody tr.overdue").count() >= len(overdue)
+    complaints = (await _api(page, live_server, "/complaints?limit=100"))["items"]
+    assert complaints, "the demo city has complaints"
+    assert await page.locator("#complaints tbody tr").count() == len(complaints)
+    late = sum(1 for c in complaints if c["overdue"])
+    assert await page.locator("#complaints tbody tr.overdue").count() == late
     assert await page.locator("#regulator-queues").is_hidden()
 
 

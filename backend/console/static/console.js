@@ -272,6 +272,21 @@
     });
   }
 
+  var COMPLAINT_STATUS = { submitted: "待受理", acknowledged: "已受理", answered: "已答复", resolved: "已解决",
+    escalated: "已升级", mediated: "已调解", closed: "已办结" };
+  var ESCALATION = { none: "—", operator: "运营商", street: "街道" };
+
+  function loadComplaints() {
+    document.querySelector("#complaints tbody").innerHTML = "";
+    return getJSON("/complaints?limit=100").then(function (page) {
+      page.items.forEach(function (c) {
+        row("complaints", [c.number, CATEGORIES[c.category] || c.category, COMPLAINT_STATUS[c.status] || c.status,
+          shanghai(c.answer_due_at), ESCALATION[c.escalation] || c.escalation, c.phone_masked], c.overdue ? "overdue" : "")
+          .dataset.complaint = c.id;
+      });
+    });
+  }
+
   function decide(path, body, message) {
     return postJSON(path, body).then(function () {
       text(document.getElementById("notice"), message);
@@ -364,7 +379,7 @@
     if (!c) return toLogin();
     text(document.getElementById("who"), ROLES[c.role] || c.role);
     document.getElementById("logout").onclick = toLogin;
-    var work = [loadRectifications()];
+    var work = [loadRectifications(), loadComplaints()];
     if (c.role === "regulator" || c.role === "admin") {
       document.getElementById("regulator-queues").hidden = false;
       work.push(loadRegulatorQueues());
