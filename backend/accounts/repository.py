@@ -7,19 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Beneficiary, RefreshToken, Resident, StaffAccount
 from backend.core.database import insert_for
+from backend.core.pagination import keyset_where
 from backend.core.scope import Scope
-
-
-def _after(created_at: Any, row_id: Any, after: tuple[datetime, uuid.UUID]) -> Any:
-    """Keyset pagination: rows after (created_at, id)."""
-    return sa.or_(created_at > after[0], sa.and_(created_at == after[0], row_id > after[1]))
 
 
 async def save_unique(session: AsyncSession, row: Beneficiary | StaffAccount) -> bool:
@@ -97,8 +92,7 @@ async def list_live_beneficiaries(
     stmt = select(Beneficiary).where(
         col(Beneficiary.resident_id).in_(resident_ids), col(Beneficiary.deleted_at).is_(None)
     )
-    if after is not None:
-        stmt = stmt.where(_after(col(Beneficiary.created_at), col(Beneficiary.id), after))
+    stmt = stmt.where(keyset_where(col(Beneficiary.created_at), col(Beneficiary.id), after))
     stmt = stmt.order_by(col(Beneficiary.created_at), col(Beneficiary.id))
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -148,8 +142,7 @@ async def list_staff(
     stmt = select(StaffAccount).where(
         scope.account_filter(StaffAccount.role, StaffAccount.operator_id, StaffAccount.supplier_id)
     )
-    if after is not None:
-        stmt = stmt.where(_after(col(StaffAccount.created_at), col(StaffAccount.id), after))
+    stmt = stmt.where(keyset_where(col(StaffAccount.created_at), col(StaffAccount.id), after))
     stmt = stmt.order_by(col(StaffAccount.created_at), col(StaffAccount.id)).limit(limit)
     return (await session.exec(stmt)).all()
 

@@ -15,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings.models import Slot, SlotSchedule, SlotStatus, Suspension, WaitlistEntry, WaitlistStatus
 from backend.catalogue.queries import facilities_sql, services_sql
-from backend.core.database import UTCDateTime, insert_for
+from backend.core.database import insert_for
+from backend.core.pagination import keyset
 
 slot_t: sa.Table = Slot.__table__  # type: ignore[attr-defined]
 schedule_t: sa.Table = SlotSchedule.__table__  # type: ignore[attr-defined]
@@ -291,10 +292,5 @@ async def list_waitlist_for_resident(
             "position"
         ),
     ).where(waitlist_t.c.resident_id == resident_id)
-    if after is not None:
-        stmt = stmt.where(
-            sa.tuple_(waitlist_t.c.created_at, waitlist_t.c.id)
-            < sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
-        )
-    stmt = stmt.order_by(waitlist_t.c.created_at.desc(), waitlist_t.c.id.desc()).limit(limit + 1)
+    stmt = keyset(stmt, waitlist_t.c.created_at, waitlist_t.c.id, after, limit, newest_first=True)
     return (await session.execute(stmt)).all()

@@ -20,7 +20,9 @@ from backend.bookings.repository import (
     service_t,
     slot_t,
 )
-from backend.core.database import UTCDateTime, insert_for
+from backend.bookings.views import BookingContext, BookingView
+from backend.core.database import insert_for
+from backend.core.pagination import keyset
 from backend.core.scope import Scope
 
 booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
@@ -37,7 +39,7 @@ async def booking_context(
     beneficiary_id: uuid.UUID,
     *,
     lock_slot: bool = False,
-) -> sa.Row[Any] | None:
+) -> BookingContext | None:
     """Everything a booking decision reads, in one query: the slot, its service and facility, the first
     announced stop, and the beneficiary if (and only if) it is the caller's and not deleted.
 
@@ -45,14 +47,16 @@ async def booking_context(
     joining the waitlist of a full slot: a concurrent cancellation (which frees the place by updating the
     same row) then either comes first, or comes after and sees the new entry."""
     params = {"slot_id": slot_id, "resident_id": resident_id, "beneficiary_id": beneficiary_id}
-    return (await session.execute(_context_statement(lock_slot), params)).one_or_none()
+    row = (await session.execute(context_statement(lock_slot), params)).one_or_none()
+    return None if row is None else BookingContext.from_row(row)
 
 
 @cache
-def _context_statement(lock_slot: bool) -> sa.Select[Any]:
-    """The booking-context statement, built once per lock mode with bind parameters (`slot_id`,
-    `resident_id`, `beneficiary_id`): building and hashing a statement this size for every booking costs
-    more CPU than the database spends answering it; a reused statement's cache key is memoised."""
+def context_statement(lock_slot: bool) -> sa.Select[Any]:
+    """The booking-context statement (its columns are `BookingContext`'s fields), built once per lock mode
+    with bind parameters (`slot_id`, `resident_id`, `beneficiary_id`): building and hashing a statement this
+    size for every booking costs more CPU than the database spends answering it; a reused statement's cache
+    key is memoised."""
     beneficiary_id = sa.bindparam("beneficiary_id", type_=booking_t.c.beneficiary_id.type)
     resident_id = sa.bindparam("resident_id", type_=booking_t.c.resident_id.type)
     b = owned_live_beneficiary_sql(beneficiary_id, resident_id)  # the accounts' rule, in this statement
@@ -185,13 +189,20 @@ def _view() -> sa.Select[Any]:
     )
 
 
-async def get_view(session: AsyncSession, booking_id: uuid.UUID, *, for_update: bool = False) -> Any:
-    return (await session.execute(_view_by_id(for_update), {"booking_id": booking_id})).one_or_none()
+async def _views(session: AsyncSession, stmt: sa.Select[Any]) -> list[BookingView]:
+    return [BookingView.from_row(r) for r in (await session.execute(stmt)).all()]
+
+
+async def get_view(
+    session: AsyncSession, booking_id: uuid.UUID, *, for_update: bool = False
+) -> BookingView | None:
+    row = (await session.execute(_view_by_id(for_update), {"booking_id": booking_id})).one_or_none()
+    return None if row is None else BookingView.from_row(row)
 
 
 @cache
 def _view_by_id(for_update: bool) -> sa.Select[Any]:
-    """One booking's view, built once per lock mode (see `_context_statement`)."""
+    """One booking's view, built once per lock mode (see `context_statement`)."""
     stmt = _view().where(booking_t.c.id == sa.bindparam("booking_id", type_=booking_t.c.id.type))
     return stmt.with_for_update(of=booking_t) if for_update else stmt
 
@@ -202,18 +213,13 @@ async def list_for_resident(
     status: str | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
-) -> Sequence[sa.Row[Any]]:
+) -> list[BookingView]:
     """Newest first."""
     stmt = _view().where(booking_t.c.resident_id == resident_id)
     if status is not None:
         stmt = stmt.where(booking_t.c.status == status)
-    if after is not None:
-        stmt = stmt.where(
-            sa.tuple_(booking_t.c.created_at, booking_t.c.id)
-            < sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
-        )
-    stmt = stmt.order_by(booking_t.c.created_at.desc(), booking_t.c.id.desc()).limit(limit + 1)
-    return (await session.execute(stmt)).all()
+    stmt = keyset(stmt, booking_t.c.created_at, booking_t.c.id, after, limit, newest_first=True)
+    return await _views(session, stmt)
 
 
 async def list_for_staff(
@@ -225,7 +231,7 @@ async def list_for_staff(
     status: str | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
-) -> Sequence[sa.Row[Any]]:
+) -> list[BookingView]:
     """By slot start, of the services the caller's scope sees (`Scope.service_filter`)."""
     stmt = _view().where(scope.service_filter(service_t.c.facility_id, service_t.c.supplier_id))
     if service_id is not None:
@@ -234,16 +240,10 @@ async def list_for_staff(
         stmt = stmt.where(booking_t.c.start_at >= window[0], booking_t.c.start_at < window[1])
     if status is not None:
         stmt = stmt.where(booking_t.c.status == status)
-    if after is not None:
-        stmt = stmt.where(
-            sa.tuple_(booking_t.c.start_at, booking_t.c.id)
-            > sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
-        )
-    stmt = stmt.order_by(booking_t.c.start_at, booking_t.c.id).limit(limit + 1)
-    return (await session.execute(stmt)).all()
+    return await _views(session, keyset(stmt, booking_t.c.start_at, booking_t.c.id, after, limit))
 
 
-async def due_reminders(session: AsyncSession, start: datetime, end: datetime) -> Sequence[sa.Row[Any]]:
+async def due_reminders(session: AsyncSession, start: datetime, end: datetime) -> list[BookingView]:
     """Confirmed bookings whose slot starts in (start, end]."""
     stmt = (
         _view()
@@ -254,19 +254,19 @@ async def due_reminders(session: AsyncSession, start: datetime, end: datetime) -
         )
         .order_by(booking_t.c.start_at)
     )
-    return (await session.execute(stmt)).all()
+    return await _views(session, stmt)
 
 
 async def active_from(
     session: AsyncSession, service_id: uuid.UUID | None, facility_id: uuid.UUID | None, start: datetime
-) -> Sequence[sa.Row[Any]]:
+) -> list[BookingView]:
     """Active bookings of a service (or of every service of a facility) starting at or after `start`."""
     stmt = _view().where(booking_t.c.status.in_(ACTIVE_STATUSES), booking_t.c.start_at >= start)
     if service_id is not None:
         stmt = stmt.where(booking_t.c.service_id == service_id)
     if facility_id is not None:
         stmt = stmt.where(service_t.c.facility_id == facility_id)
-    return (await session.execute(stmt.order_by(booking_t.c.start_at))).all()
+    return await _views(session, stmt.order_by(booking_t.c.start_at))
 
 
 async def booking_with_service(session: AsyncSession, booking_id: uuid.UUID) -> sa.Row[Any] | None:

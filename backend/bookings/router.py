@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from backend.bookings.cache import namespace
+from backend.bookings.rules import Action
 from backend.bookings.schemas import (
     BookingCreate,
     BookingDetail,
@@ -160,22 +161,22 @@ async def cancel_booking(
     """The resident until the service's cut-off (409 `cancel_window_closed` after); the supplier at any
     time with a reason (the resident is told). The place goes to the first on the waitlist."""
     reason = body.reason if body is not None else None
-    return await lifecycle.transition(session, caller, booking_id, "cancel", reason)
+    return await lifecycle.transition(session, caller, booking_id, Action.cancel, reason)
 
 
 @router.post("/bookings/{booking_id}/check-in", response_model=BookingPublic)
 async def check_in(booking_id: uuid.UUID, staff: SupplierStaff, session: SessionDep) -> BookingPublic:
-    return await lifecycle.transition(session, staff, booking_id, "check_in")
+    return await lifecycle.transition(session, staff, booking_id, Action.check_in)
 
 
 @router.post("/bookings/{booking_id}/complete", response_model=BookingPublic)
 async def complete(booking_id: uuid.UUID, staff: SupplierStaff, session: SessionDep) -> BookingPublic:
-    return await lifecycle.transition(session, staff, booking_id, "complete")
+    return await lifecycle.transition(session, staff, booking_id, Action.complete)
 
 
 @router.post("/bookings/{booking_id}/no-show", response_model=BookingPublic)
 async def no_show(booking_id: uuid.UUID, staff: SupplierStaff, session: SessionDep) -> BookingPublic:
-    return await lifecycle.transition(session, staff, booking_id, "no_show")
+    return await lifecycle.transition(session, staff, booking_id, Action.no_show)
 
 
 # ---------------------------------------------------------------- waitlist and suspensions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from backend.bookings.models import BookingStatus
 from backend.catalogue.queries import BookingMode, FunctionCode
@@ -53,24 +54,33 @@ def local_date(value: datetime) -> date:
     return to_shanghai(value).date()
 
 
-@dataclass(frozen=True)
+class Action(StrEnum):
+    """What may be done to a booking (each route names one)."""
+
+    check_in = "check_in"
+    complete = "complete"
+    no_show = "no_show"
+    cancel = "cancel"
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     to: BookingStatus
     sources: frozenset[BookingStatus]
     roles: frozenset[Role]
 
 
-TRANSITIONS: dict[str, Transition] = {
-    "check_in": Transition(
+TRANSITIONS: dict[Action, Transition] = {
+    Action.check_in: Transition(
         BookingStatus.checked_in, frozenset({BookingStatus.confirmed}), frozenset({Role.supplier_staff})
     ),
-    "complete": Transition(
+    Action.complete: Transition(
         BookingStatus.completed, frozenset({BookingStatus.checked_in}), frozenset({Role.supplier_staff})
     ),
-    "no_show": Transition(
+    Action.no_show: Transition(
         BookingStatus.no_show, frozenset({BookingStatus.confirmed}), frozenset({Role.supplier_staff})
     ),
-    "cancel": Transition(
+    Action.cancel: Transition(
         BookingStatus.cancelled,
         frozenset({BookingStatus.confirmed}),
         frozenset({Role.resident, Role.supplier_staff}),

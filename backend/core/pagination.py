@@ -9,9 +9,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+import sqlalchemy as sa
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy.sql import ColumnElement
 
+from backend.core.database import UTCDateTime
 from backend.core.errors import Unprocessable
 from backend.core.i18n import Msg
 
@@ -71,6 +74,39 @@ def keyset_after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return datetime.fromisoformat(values["t"]), uuid.UUID(values["i"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidCursor() from exc
+
+
+def keyset_where(
+    time_col: Any, id_col: Any, after: tuple[datetime, uuid.UUID] | None, *, newest_first: bool = False
+) -> ColumnElement[bool]:
+    """Rows strictly past the cursor position `after` in (time, id) order (before it when newest first)."""
+    if after is None:
+        return sa.true()
+    key = sa.tuple_(time_col, id_col)
+    at = sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
+    return key < at if newest_first else key > at
+
+
+S = TypeVar("S", bound=sa.Select[Any])
+
+
+def keyset(
+    stmt: S,
+    time_col: Any,
+    id_col: Any,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    *,
+    newest_first: bool = False,
+) -> S:
+    """The one keyset query: `stmt` past the cursor, ordered by (time, id), `limit + 1` rows (the extra row
+    tells `keyset_page` there is a next page)."""
+    order = (time_col.desc(), id_col.desc()) if newest_first else (time_col, id_col)
+    return (
+        stmt.where(keyset_where(time_col, id_col, after, newest_first=newest_first))
+        .order_by(*order)
+        .limit(limit + 1)
+    )
 
 
 R = TypeVar("R")

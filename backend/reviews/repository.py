@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.database import UTCDateTime, insert_for
+from backend.core.pagination import keyset
 from backend.core.sqltime import shanghai_month
 from backend.reviews.models import (
     Appeal,
@@ -35,21 +36,8 @@ def _rowcount(result: Any) -> int:
     return int(result.rowcount or 0)
 
 
-def _before(table: sa.Table, after: After) -> ColumnElement[bool]:
-    """Newest-first keyset: rows strictly before (created_at, id)."""
-    if after is None:
-        return sa.true()
-    return sa.tuple_(table.c.created_at, table.c.id) < sa.tuple_(
-        sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid())
-    )
-
-
 def _newest(stmt: Any, table: sa.Table, after: After, limit: int) -> Any:
-    return (
-        stmt.where(_before(table, after))
-        .order_by(table.c.created_at.desc(), table.c.id.desc())
-        .limit(limit + 1)
-    )
+    return keyset(stmt, table.c.created_at, table.c.id, after, limit, newest_first=True)
 
 
 # ---------------------------------------------------------------- reviews

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings.models import Booking, Slot, WaitlistEntry
+from backend.bookings.rules import Action
 from backend.bookings.service import lifecycle
 from backend.bookings.service.waitlist import _public
 from backend.core.access import Principal, Role
@@ -86,7 +87,7 @@ async def test_joining_the_waitlist_while_a_place_is_freed_never_strands_the_ent
 
     async with db.sessionmaker() as cancelling:
         await lifecycle.transition(
-            cancelling, Principal(id=holder.id, role=Role.resident), booking_id, "cancel", None
+            cancelling, Principal(id=holder.id, role=Role.resident), booking_id, Action.cancel, None
         )  # frees the place, promotes nobody, keeps the slot row locked until commit
         join = asyncio.create_task(
             client.post(

@@ -58,7 +58,7 @@ async def create_booking(session: AsyncSession, principal: Principal, body: Book
         session,
         principal.id,
         MessageKind.booking_confirmed,
-        messages.booking_data(ctx.service_name, ctx.start_at, ctx.beneficiary_name),
+        messages.booking_data(ctx.service_name, ctx.start_at, ctx.beneficiary_name or ""),
         page=messages.booking_page(row["id"]),
     )
     cache.invalidate_after_commit(session, ctx.service_id)
@@ -66,8 +66,7 @@ async def create_booking(session: AsyncSession, principal: Principal, body: Book
 
 
 async def get_booking(session: AsyncSession, principal: Principal, booking_id: uuid.UUID) -> BookingDetail:
-    view = await brepo.get_view(session, booking_id)
-    await require_visible(session, principal, view)
+    view = await require_visible(session, principal, await brepo.get_view(session, booking_id))
     history = [
         BookingEventPublic(
             from_status=e.from_status,

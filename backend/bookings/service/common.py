@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,12 +32,13 @@ from backend.bookings.schemas import (
     SlotBrief,
     SlotPublic,
 )
+from backend.bookings.views import BookingContext, BookingView, SlotLike
 from backend.catalogue.queries import FacilityStatus, ServiceStatus, resolve_scope
 from backend.catalogue.service import BeneficiaryProfile, Quote, quote_known
 from backend.core.access import Principal
 
 
-def check_bookable(ctx: Any, now: datetime, *, address: str | None) -> None:
+def check_bookable(ctx: BookingContext, now: datetime, *, address: str | None) -> None:
     """Every rule a new booking (or waitlist entry) must pass, on the row `booking_context` returns."""
     if ctx.service_status != ServiceStatus.active or ctx.facility_status != FacilityStatus.active:
         raise ServiceNotBookable()
@@ -48,6 +49,8 @@ def check_bookable(ctx: Any, now: datetime, *, address: str | None) -> None:
         raise ServiceSuspended(extra={"suspended_from": ctx.suspended_from.isoformat()})
     if now > rules.order_cutoff(ctx.start_at, ctx.function, ctx.booking_mode, ctx.order_cutoff_minutes):
         raise OrderCutoffPassed()
+    if ctx.birth_date is None:  # not the caller's beneficiary (or deleted)
+        raise BeneficiaryNotFound()
     age = age_on(ctx.birth_date, slot_day)
     band = rules.age_band(ctx.function, ctx.min_age_years, ctx.max_age_years)
     if not rules.is_eligible(age, band):
@@ -65,7 +68,7 @@ async def bookable_context(
     *,
     address: str | None,
     lock_slot: bool = False,
-) -> Any:
+) -> BookingContext:
     """Read what a new booking or waitlist entry decides on (one query) and apply every rule to it: the
     slot exists, the beneficiary is the caller's, the slot and beneficiary pass `check_bookable`, and the
     beneficiary holds no active booking for the slot yet."""
@@ -80,7 +83,9 @@ async def bookable_context(
     return ctx
 
 
-async def quote_for(session: AsyncSession, ctx: Any) -> Quote:
+async def quote_for(session: AsyncSession, ctx: BookingContext) -> Quote:
+    if ctx.birth_date is None:
+        raise BeneficiaryNotFound()
     profile = BeneficiaryProfile(
         age_years=age_on(ctx.birth_date, rules.local_date(ctx.start_at)),
         dibao=bool(ctx.dibao),
@@ -90,7 +95,7 @@ async def quote_for(session: AsyncSession, ctx: Any) -> Quote:
 
 
 def booking_row(
-    ctx: Any,
+    ctx: BookingContext,
     resident_id: uuid.UUID,
     price: Quote,
     now: datetime,
@@ -117,44 +122,77 @@ def booking_row(
     }
 
 
-def public_from_row(row: dict[str, Any], ctx: Any) -> BookingPublic:
+def public_from_row(row: dict[str, Any], ctx: BookingContext) -> BookingPublic:
     """The reply to a booking just made, from what we wrote and read (no second query)."""
-    return public_from_view(
-        SimpleNamespace(
-            **row,
-            service_name=ctx.service_name,
-            end_at=ctx.end_at,
-            beneficiary_name=ctx.beneficiary_name,
-            relation=ctx.relation,
-            cancel_reason=None,
-        )
+    return _public(
+        row,
+        service_name=ctx.service_name,
+        end_at=ctx.end_at,
+        beneficiary_name=ctx.beneficiary_name or "",
+        relation=ctx.relation or "",
+        cancel_reason=None,
     )
 
 
-def public_from_view(v: Any) -> BookingPublic:
-    """From a row of `repository_bookings._view()` (or anything with the same attributes)."""
-    return BookingPublic(
-        id=v.id,
-        status=v.status,
-        source=v.source,
-        slot=SlotBrief(
-            id=v.slot_id,
-            service_id=v.service_id,
-            service_name=v.service_name,
-            start_at=v.start_at,
-            end_at=v.end_at,
-        ),
-        beneficiary=BeneficiaryBrief(id=v.beneficiary_id, name=v.beneficiary_name, relation=v.relation),
-        price=PricePublic(**{k: getattr(v, k) for k in PricePublic.model_fields}),
-        address=v.address,
-        note=v.note,
+def public_from_view(v: BookingView) -> BookingPublic:
+    """From a `BookingView`."""
+    return _public(
+        {
+            "id": v.id,
+            "status": v.status,
+            "source": v.source,
+            "slot_id": v.slot_id,
+            "service_id": v.service_id,
+            "start_at": v.start_at,
+            "beneficiary_id": v.beneficiary_id,
+            "address": v.address,
+            "note": v.note,
+            "created_at": v.created_at,
+            "status_changed_at": v.status_changed_at,
+            **{k: getattr(v, k) for k in PRICE_FIELDS},
+        },
+        service_name=v.service_name,
+        end_at=v.end_at,
+        beneficiary_name=v.beneficiary_name,
+        relation=v.relation,
         cancel_reason=v.cancel_reason,
-        created_at=v.created_at,
-        status_changed_at=v.status_changed_at,
     )
 
 
-def slot_public(row: Any, now: datetime, book_by: datetime) -> SlotPublic:
+PRICE_FIELDS = tuple(PricePublic.model_fields)
+
+
+def _public(
+    b: Mapping[str, Any],
+    *,
+    service_name: str,
+    end_at: datetime,
+    beneficiary_name: str,
+    relation: str,
+    cancel_reason: str | None,
+) -> BookingPublic:
+    return BookingPublic(
+        id=b["id"],
+        status=b["status"],
+        source=b["source"],
+        slot=SlotBrief(
+            id=b["slot_id"],
+            service_id=b["service_id"],
+            service_name=service_name,
+            start_at=b["start_at"],
+            end_at=end_at,
+        ),
+        beneficiary=BeneficiaryBrief(id=b["beneficiary_id"], name=beneficiary_name, relation=relation),
+        price=PricePublic(**{k: b[k] for k in PRICE_FIELDS}),
+        address=b["address"],
+        note=b["note"],
+        cancel_reason=cancel_reason,
+        created_at=b["created_at"],
+        status_changed_at=b["status_changed_at"],
+    )
+
+
+def slot_public(row: SlotLike, now: datetime, book_by: datetime) -> SlotPublic:
     """`book_by` is when orders close (the meal cut-off, else the start): past it the slot shows closed."""
     remaining = max(row.capacity - row.booked, 0)
     if row.status != SlotStatus.open or book_by <= now:
@@ -175,7 +213,9 @@ def slot_public(row: Any, now: datetime, book_by: datetime) -> SlotPublic:
     )
 
 
-async def require_visible(session: AsyncSession, principal: Principal, view: Any) -> None:
+async def require_visible(
+    session: AsyncSession, principal: Principal, view: BookingView | None
+) -> BookingView:
     """A booking is visible to its resident and to the staff who see its service (`Scope`); to anyone else
     it does not exist."""
     if view is None:
@@ -184,3 +224,4 @@ async def require_visible(session: AsyncSession, principal: Principal, view: Any
     scope.require(
         scope.sees_service_object(view.resident_id, view.facility_id, view.supplier_id), BookingNotFound()
     )
+    return view

@@ -16,6 +16,7 @@ from backend.bookings import repository as repo
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.errors import CancelWindowClosed, CheckInTooEarly, IllegalTransition, SlotNotStarted
 from backend.bookings.models import BookingStatus
+from backend.bookings.rules import Action
 from backend.bookings.schemas import BookingPublic
 from backend.bookings.service.common import public_from_view, require_visible
 from backend.bookings.service.waitlist import promote
@@ -33,22 +34,24 @@ class ReasonRequired(Unprocessable):
 
 
 async def transition(
-    session: AsyncSession, principal: Principal, booking_id: uuid.UUID, action: str, reason: str | None = None
+    session: AsyncSession,
+    principal: Principal,
+    booking_id: uuid.UUID,
+    action: Action,
+    reason: str | None = None,
 ) -> BookingPublic:
-    """Move a booking by `action` (check_in, complete, no_show, cancel) as `principal`."""
+    """Move a booking by `action` as `principal`."""
     move = rules.TRANSITIONS[action]
-    view = await brepo.get_view(session, booking_id, for_update=True)
-    await require_visible(session, principal, view)
-    if principal.role not in move.roles:
-        raise IllegalTransition(extra={"booking_status": view.status})
-    if view.status not in move.sources:
+    locked = await brepo.get_view(session, booking_id, for_update=True)
+    view = await require_visible(session, principal, locked)
+    if principal.role not in move.roles or BookingStatus(view.status) not in move.sources:
         raise IllegalTransition(extra={"booking_status": view.status})
     now = utcnow()
-    if action == "no_show" and now < view.start_at:
+    if action == Action.no_show and now < view.start_at:
         raise SlotNotStarted()
-    if action == "check_in" and rules.local_date(now) < rules.local_date(view.start_at):
+    if action == Action.check_in and rules.local_date(now) < rules.local_date(view.start_at):
         raise CheckInTooEarly()
-    if action == "cancel":
+    if action == Action.cancel:
         if principal.role == Role.resident:
             deadline = rules.cancel_deadline(view.start_at, view.cancel_cutoff_minutes)
             if now > deadline:
@@ -81,4 +84,4 @@ async def transition(
             )
         cache.invalidate_after_commit(session, view.service_id)
     updated = await brepo.get_view(session, booking_id)
-    return public_from_view(updated)
+    return public_from_view(await require_visible(session, principal, updated))

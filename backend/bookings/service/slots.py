@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +23,7 @@ from backend.bookings.schemas import (
 )
 from backend.bookings.service.common import slot_public
 from backend.bookings.service.waitlist import promote
+from backend.bookings.views import NewSlot
 from backend.catalogue.errors import ServiceNotFound
 from backend.catalogue.service import get_service_for_supplier
 from backend.core.access import Principal
@@ -66,7 +66,7 @@ async def open_slot(
     book_by = rules.order_cutoff(
         body.start_at, service.function, service.booking_mode, service.order_cutoff_minutes
     )
-    return slot_public(SimpleNamespace(**row), now, book_by)
+    return slot_public(NewSlot.from_row(row), now, book_by)
 
 
 def schedule_occurrences(schedule: Any, first: date, last: date) -> list[tuple[datetime, datetime]]:

@@ -12,7 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.bookings import repository as repo
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.errors import (
+    AddressRequired,
     AlreadyWaitlisted,
+    NotEligible,
     SlotNotFull,
     WaitlistEntryNotFound,
 )
@@ -125,10 +127,10 @@ async def promote(session: AsyncSession, slot_id: uuid.UUID, now: datetime) -> l
         try:
             check_bookable(ctx, now, address=entry.address)
             price = await quote_for(session, ctx)
-        except AppError as exc:
-            if exc.code in ("not_eligible", "address_required"):
-                await repo.leave_waitlist(session, entry.id, WaitlistStatus.withdrawn, now)
-                continue
+        except (NotEligible, AddressRequired):  # this entry can no longer be served
+            await repo.leave_waitlist(session, entry.id, WaitlistStatus.withdrawn, now)
+            continue
+        except AppError:
             break  # the slot itself cannot take bookings now: everyone keeps waiting until it lapses
         if not await repo.take_place(session, slot_id, now):
             break
@@ -147,7 +149,7 @@ async def promote(session: AsyncSession, slot_id: uuid.UUID, now: datetime) -> l
             session,
             entry.resident_id,
             MessageKind.waitlist_promoted,
-            messages.booking_data(ctx.service_name, ctx.start_at, ctx.beneficiary_name),
+            messages.booking_data(ctx.service_name, ctx.start_at, ctx.beneficiary_name or ""),
             page=messages.booking_page(row["id"]),
         )
         promoted.append(row["id"])
