@@ -9,6 +9,8 @@ beneficiary; the open slots of the demo's bookable services are listed. Then, fo
 `--concurrency` workers POST /bookings, each with a fresh `Idempotency-Key`, every request a (beneficiary,
 slot) pair not used before, so the answers are 201 until a slot fills up (then 409 `slot_full`). Prints
 requests/s and latency percentiles of all answers and of the 201s alone; any 5xx is counted as an error.
+With `--server-pid` (a server on this machine) it also prints the server's CPU milliseconds per request,
+which compares builds fairly on a machine busy with other work, where requests/s and p99 are noisy.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import random
 import time
 import uuid
@@ -55,6 +58,15 @@ async def _open_slots(client: httpx.AsyncClient) -> list[str]:
             if r.status_code == 200:
                 slots += [x["id"] for x in r.json()["items"] if x["status"] == "open"]
     return slots
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a local server process (Linux /proc), to compare runs on a busy machine."""
+    if not pid:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -98,9 +110,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 if r.status_code == 201:
                     created.append(dt)
 
-        t_start = time.perf_counter()
+        cpu_start, t_start = _cpu_seconds(args.server_pid), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
         elapsed = time.perf_counter() - t_start
+        cpu = _cpu_seconds(args.server_pid) - cpu_start
     return {
         "seconds": round(elapsed, 1),
         "concurrency": args.concurrency,
@@ -112,6 +125,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "created_p99_ms": round(_pct(created, 99), 1),
         "statuses": dict(sorted(statuses.items())),
         "errors_5xx": sum(n for code, n in statuses.items() if code >= 500),
+        "server_cpu_ms_per_request": round(cpu * 1000 / len(latencies), 2) if args.server_pid else None,
     }
 
 
@@ -123,4 +137,5 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=20.0, help=f"timed phase (at most {MAX_SECONDS:g})")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--residents", type=int, default=40)
+    parser.add_argument("--server-pid", type=int, help="a local server's pid: report its CPU ms per request")
     print(json.dumps(asyncio.run(main(parser.parse_args()))))
