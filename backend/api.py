@@ -19,9 +19,20 @@ def build_api_router() -> APIRouter:
     from backend.console.router import router as console
     from backend.grading.router import router as grading
     from backend.grading.rulesets_router import router as rulesets
+    from backend.oversight.router import router as oversight
     from backend.reviews.router import router as reviews
 
-    for router in (accounts, catalogue, bookings, reviews, complaints, rulesets, grading, console):
+    for router in (
+        accounts,
+        catalogue,
+        bookings,
+        reviews,
+        complaints,
+        rulesets,
+        oversight,
+        grading,
+        console,
+    ):
         api.include_router(router)
     return api
 

@@ -168,8 +168,22 @@ class WaitlistEntry(TableBase, table=True):
     status_changed_at: datetime | None = utc_field(default=None)
 
 
+class ConsentStatus(StrEnum):
+    """The street office's consent to suspending a subsidised service (Wuhan art. 14)."""
+
+    not_required = "not_required"
+    pending = "pending"
+    granted = "granted"
+    refused = "refused"
+
+
 class Suspension(TableBase, table=True):
-    """An operator's notice that a service, or a whole facility, stops from `starts_on`."""
+    """An operator's notice that a service, or a whole facility, stops from `starts_on`.
+
+    It carries the written report to the street office (`report`); a subsidised service needs the street
+    office's consent, answered within 30 days (`consent_*`, Wuhan art. 14); until it is granted the notice is
+    not in force (bookings are taken, nobody is told), and a refused one never is.
+    """
 
     __tablename__ = "suspension"
     __table_args__ = (sa.CheckConstraint("(service_id IS NULL) <> (facility_id IS NULL)", name="target"),)
@@ -180,3 +194,14 @@ class Suspension(TableBase, table=True):
     reason: str = Field(max_length=500)
     announced_by: uuid.UUID
     notified_count: int = 0
+    report: str | None = Field(default=None, max_length=4000)
+    subsidised: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    consent_status: str = Field(
+        default=ConsentStatus.not_required.value,
+        sa_type=_CODE,
+        sa_column_kwargs={"server_default": ConsentStatus.not_required.value},
+    )
+    consent_due_on: date | None = None
+    consent_decided_at: datetime | None = utc_field(default=None)
+    consent_decided_by: uuid.UUID | None = None
+    consent_reason: str | None = Field(default=None, max_length=1000)

@@ -306,3 +306,30 @@ class SubsidyRule(TableBase, table=True):
     valid_from: datetime = Field(sa_type=UTCDateTime)
     valid_until: datetime | None = utc_field(default=None)
     created_by: uuid.UUID | None = None
+
+
+# ---------------------------------------------------------------- approvals
+
+
+class ChangeRequestStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class FacilityFunctionChange(TableBase, table=True):
+    """An operator's request to change a facility's functions (Wuhan art. 11): the facility changes only
+    when the street office (a regulator over the facility) or an admin approves it."""
+
+    __tablename__ = "facility_function_change"
+    __table_args__ = (sa.Index("ix_facility_function_change_status", "status", "created_at"),)
+
+    facility_id: uuid.UUID = Field(foreign_key="facility.id", index=True)
+    functions: list[str] = Field(sa_column=Column(JSON, nullable=False))  # the requested set
+    previous: list[str] = Field(sa_column=Column(JSON, nullable=False))  # the set when requested
+    reason: str = Field(default="", max_length=1000)
+    status: str = Field(default=ChangeRequestStatus.pending, sa_type=_CODE)
+    requested_by: uuid.UUID
+    decided_by: uuid.UUID | None = None
+    decided_at: datetime | None = utc_field(default=None)
+    decision_reason: str | None = Field(default=None, max_length=1000)
