@@ -15,21 +15,25 @@ def build_api_router() -> APIRouter:
     from backend.accounts.router import router as accounts
     from backend.bookings.router import router as bookings
     from backend.catalogue.router import router as catalogue
+    from backend.catalogue.router_changes import router as catalogue_changes
     from backend.complaints.router import router as complaints
     from backend.console.router import router as console
     from backend.grading.router import router as grading
     from backend.grading.rulesets_router import router as rulesets
     from backend.oversight.router import router as oversight
+    from backend.oversight.router_hazards import router as oversight_hazards
     from backend.reviews.router import router as reviews
 
     for router in (
         accounts,
         catalogue,
+        catalogue_changes,
         bookings,
         reviews,
         complaints,
         rulesets,
         oversight,
+        oversight_hazards,
         grading,
         console,
     ):

@@ -25,6 +25,7 @@ def all_jobs() -> list[Job]:
     from backend.notifications import jobs as notification_jobs
     from backend.reviews import jobs as review_jobs
     from backend.workdays import jobs as workdays_jobs
+    from backend.oversight import jobs as oversight_jobs
 
     for module in (
         workdays_jobs,
@@ -33,6 +34,7 @@ def all_jobs() -> list[Job]:
         review_jobs,
         complaint_jobs,
         notification_jobs,
+        oversight_jobs,
         grading_jobs,
     ):
         jobs.extend(module.JOBS)

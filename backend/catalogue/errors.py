@@ -97,3 +97,26 @@ class StaffQualificationsRequired(Unprocessable):
         "健康服务须公示医疗、康复人员的执业资格",
         "Health services must show the qualifications of their medical and rehabilitation staff",
     )
+
+
+class FunctionChangeNotFound(NotFound):
+    code = "function_change_not_found"
+    title = Msg("未找到该功能变更申请", "Function change request not found")
+
+
+class ChangeAlreadyDecided(Conflict):
+    code = "change_already_decided"
+    title = Msg("该申请已处理", "This request has already been decided")
+
+
+class OwnChange(Forbidden):
+    code = "own_change"
+    title = Msg("不能审批自己提交的申请", "You cannot decide a request you filed")
+
+
+class LicenceMissing(Conflict):
+    code = "licence_missing"
+    title = Msg(
+        "供应商没有该服务功能所需的有效登记备案（武汉条例第九条）",
+        "The supplier has no licence in force for this function (Wuhan art. 9)",
+    )

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import diff, record
 from backend.catalogue import repository as repo
+from backend.catalogue.changes import check_licence
 from backend.catalogue.errors import (
     EFFECTIVE_IN_PAST,
     INCLUSIVE_ABOVE_ASSESSED,
@@ -101,6 +102,7 @@ async def create_service(
         raise FacilityNotFound()
     if facility.operator_id != supplier.operator_id:
         raise FacilityMismatch()
+    await check_licence(session, supplier.id, data.function)
     service = Service(supplier_id=supplier.id, **data.model_dump())
     session.add(service)
     await session.flush()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import diff, record
+from backend.catalogue import changes as approvals
 from backend.catalogue import repository as repo
 from backend.catalogue.cursors import name_cursor, next_name_cursor
 from backend.catalogue.errors import (
@@ -37,6 +38,7 @@ from backend.catalogue.schemas_staff import (
     FacilityStaffView,
     FacilityUpdate,
     FindingOut,
+    FunctionChangeCreate,
     LicenceCreate,
     OperatorCreate,
     OperatorStaffView,
@@ -165,6 +167,7 @@ async def _facility_view(session: AsyncSession, facility: Facility) -> FacilityS
         **facility.model_dump(exclude={"created_at", "updated_at"}),
         functions=functions,
         findings=_check(functions, facility, ruleset),
+        pending_function_change=await approvals.pending_change(session, facility.id),
     )
 
 
@@ -211,8 +214,15 @@ async def update_facility(
         await _assignable_operator(session, principal, changes["operator_id"])
         forget_scope(session)
     old_functions = (await repo.facility_functions(session, [facility.id]))[facility.id]
-    before = {**_fields(facility, [k for k in changes if k != "functions"]), "functions": old_functions}
     functions = changes.pop("functions", None)
+    changing = functions is not None and sorted(functions) != old_functions
+    if changing and not await approvals.may_decide(session, principal, facility.id):
+        # Wuhan art. 11: an operator's change of functions is a request the street office approves.
+        await approvals.file_change(
+            session, principal, facility.id, FunctionChangeCreate(functions=functions)
+        )
+        functions = None
+    before = {**_fields(facility, list(changes)), "functions": old_functions}
     for name, value in changes.items():
         setattr(facility, name, value)
     session.add(facility)

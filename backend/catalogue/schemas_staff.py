@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from backend.catalogue.models import (
     BookingMode,
+    ChangeRequestStatus,
     FacilityStatus,
     FunctionCode,
     LicenceKind,
@@ -146,6 +147,39 @@ class FacilityFindings(BaseModel):
     findings: list[FindingOut]
 
 
+class FunctionChangeCreate(_In):
+    functions: list[FunctionCode] = Field(min_length=1, max_length=9)
+    reason: str = Field(default="", max_length=1000)
+
+    @field_validator("functions")
+    @classmethod
+    def _unique_functions(cls, value: list[FunctionCode]) -> list[FunctionCode]:
+        return _unique(value)
+
+
+class FunctionChangeDecision(_In):
+    approved: bool
+    reason: str = Field(default="", max_length=1000)
+
+
+class FunctionChangeView(BaseModel):
+    """A request to change a facility's functions (Wuhan art. 11); applied only once approved."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    facility_id: uuid.UUID
+    functions: list[FunctionCode]
+    previous: list[FunctionCode]
+    reason: str
+    status: ChangeRequestStatus
+    requested_by: uuid.UUID
+    decided_by: uuid.UUID | None
+    decided_at: ShanghaiTime | None
+    decision_reason: str | None
+    created_at: ShanghaiTime
+
+
 class FacilityStaffView(BaseModel):
     id: uuid.UUID
     community_id: uuid.UUID
@@ -161,6 +195,10 @@ class FacilityStaffView(BaseModel):
     rooms: list[Room]
     status: FacilityStatus
     findings: list[FindingOut]
+    pending_function_change: FunctionChangeView | None = Field(
+        default=None,
+        description="an operator's function change waiting for the street office (Wuhan art. 11)",
+    )
 
 
 # ---------------------------------------------------------------- suppliers
