@@ -22,6 +22,7 @@ def build_api_router() -> APIRouter:
     from backend.grading.rulesets_router import router as rulesets
     from backend.oversight.router import router as oversight
     from backend.oversight.router_hazards import router as oversight_hazards
+    from backend.oversight.router_reports import router as oversight_reports
     from backend.reviews.router import router as reviews
 
     for router in (
@@ -34,6 +35,7 @@ def build_api_router() -> APIRouter:
         rulesets,
         oversight,
         oversight_hazards,
+        oversight_reports,
         grading,
         console,
     ):

@@ -16,15 +16,31 @@ domains import these from here, never from the modules by subject:
 
 from __future__ import annotations
 
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from backend.catalogue.grades import record_operator_grades
-from backend.catalogue.orgs import CACHE_NAMESPACE
+from backend.catalogue.models import OrgStatus
+from backend.catalogue.orgs import CACHE_NAMESPACE, get_operator, update_operator
 from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote, quote_known
+from backend.catalogue.schemas_staff import OperatorUpdate
 from backend.catalogue.scope import get_service_for_supplier
+from backend.core.access import Principal
+
+
+async def end_operator(session: AsyncSession, principal: Principal, operator_id: uuid.UUID) -> bool:
+    """Mark an operator `ended` (audited, scope-checked like PATCH /operators/{id}); False if it was."""
+    if (await get_operator(session, principal, operator_id)).status == OrgStatus.ended:
+        return False
+    await update_operator(session, principal, operator_id, OperatorUpdate(status=OrgStatus.ended))
+    return True
 
 __all__ = [
     "CACHE_NAMESPACE",
     "BeneficiaryProfile",
     "Quote",
+    "end_operator",
     "get_service_for_supplier",
     "quote",
     "quote_known",

@@ -292,6 +292,12 @@ class Scope:
         sees the supplier, or an admin."""
         return self.unlimited or (self.is_regulator and supplier_id in self.suppliers)
 
+    def may_decide_for_operator(self, operator_id: uuid.UUID | None) -> bool:
+        """Decisions about an operator as a whole (accepting or returning its reports): a regulator who
+        sees the operator (it serves or is registered in the region), or an admin; never operator or
+        supplier staff."""
+        return self.unlimited or (self.is_regulator and operator_id in self.operators)
+
     def require(self, allowed: bool, not_found: AppError) -> None:
         """Raise `not_found` (a 404 of the caller's domain) unless `allowed`."""
         if not allowed:

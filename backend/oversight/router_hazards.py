@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from backend.core.access import Principal, Resident, Role, allow
+from backend.core.access import Principal, Role, allow
 from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -20,7 +20,9 @@ router = APIRouter(tags=["oversight"])
 
 Deciders = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]
 FacilityStaff = Annotated[Principal, Depends(allow(Role.operator_staff, Role.regulator, Role.admin))]
-ResidentCreate = Annotated[Idempotency, Depends(idempotent(allow(Role.resident)), scope="function")]
+RESIDENT = allow(Role.resident)
+Resident = Annotated[Principal, Depends(RESIDENT)]
+ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENT), scope="function")]
 
 
 # ---------------------------------------------------------------- hazards

@@ -20,6 +20,7 @@ class OversightRules:
     reports_due: frozenset[ReportKind] = frozenset({ReportKind.quarterly, ReportKind.yearly})
     quarterly_due_days_after_quarter: int = 15  # Q1 is due on 15 April
     yearly_due_month_day: tuple[int, int] = (12, 31)  # the yearly report is due by 31 December
+    yearly_opens_month_day: tuple[int, int] = (12, 1)  # ... and can be filed from 1 December
     # Suspension of a subsidised service (Wuhan art. 14): the street office answers within 30 calendar days.
     consent_answer_days: int = 30
     # Incidents that may carry a veto (一票否决): these kinds at any severity, any kind from this severity.

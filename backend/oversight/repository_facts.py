@@ -1,0 +1,55 @@
+"""Aggregates over safety records for the public reads in `queries` (the only place that builds them)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.oversight.models import Incident, Inspection
+
+_I: sa.Table = Inspection.__table__  # type: ignore[attr-defined]
+_X: sa.Table = Incident.__table__  # type: ignore[attr-defined]
+
+
+async def latest_inspections(
+    session: AsyncSession, as_of: date, facility_ids: Collection[uuid.UUID] | None
+) -> Sequence[Any]:
+    """One row per (facility, kind): the latest inspection on or before `as_of` (a window function)."""
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=(_I.c.facility_id, _I.c.kind),
+            order_by=(_I.c.inspected_on.desc(), _I.c.created_at.desc()),
+        )
+        .label("rank")
+    )
+    inner = sa.select(
+        _I.c.facility_id, _I.c.kind, _I.c.result, _I.c.inspected_on, _I.c.fix_due_on, _I.c.fixed_on, rank
+    ).where(_I.c.inspected_on <= as_of)
+    if facility_ids is not None:
+        inner = inner.where(_I.c.facility_id.in_(sorted(facility_ids)))
+    sub = inner.subquery()
+    stmt = (
+        sa.select(
+            sub.c.facility_id, sub.c.kind, sub.c.result, sub.c.inspected_on, sub.c.fix_due_on, sub.c.fixed_on
+        )
+        .where(sub.c.rank == 1)
+        .order_by(sub.c.facility_id, sub.c.kind)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def incidents(
+    session: AsyncSession, start: datetime, end: datetime, facility_ids: Collection[uuid.UUID] | None
+) -> Sequence[Any]:
+    stmt = sa.select(_X.c.id, _X.c.facility_id, _X.c.occurred_at, _X.c.kind, _X.c.severity, _X.c.veto).where(
+        _X.c.occurred_at >= start, _X.c.occurred_at < end
+    )
+    if facility_ids is not None:
+        stmt = stmt.where(_X.c.facility_id.in_(sorted(facility_ids)))
+    return (await session.execute(stmt.order_by(_X.c.occurred_at, _X.c.id))).all()
