@@ -12,6 +12,7 @@ from backend.notifications import models as notifications_models  # noqa: F401
 from backend.reviews import models as reviews_models  # noqa: F401
 from backend.rulesets import models as rulesets_models  # noqa: F401
 from backend.oversight import models as oversight_models  # noqa: F401
+from backend.reviews import models as reviews_models  # noqa: F401
 from backend.workdays import models as workdays_models  # noqa: F401
 
 __all__ = ["JobRun"]

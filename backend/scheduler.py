@@ -23,9 +23,9 @@ def all_jobs() -> list[Job]:
     from backend.complaints import jobs as complaint_jobs
     from backend.grading import jobs as grading_jobs
     from backend.notifications import jobs as notification_jobs
+    from backend.oversight import jobs as oversight_jobs
     from backend.reviews import jobs as review_jobs
     from backend.workdays import jobs as workdays_jobs
-    from backend.oversight import jobs as oversight_jobs
 
     for module in (
         workdays_jobs,
