@@ -25,6 +25,7 @@ SEEDS = (
     "backend.bookings.demo",
     "backend.reviews.demo",
     "backend.complaints.demo",
+    "backend.oversight.demo",
 )
 
 
