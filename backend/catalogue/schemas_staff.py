@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.catalogue.models import (
     BookingMode,
@@ -147,7 +147,7 @@ class FacilityFindings(BaseModel):
     findings: list[FindingOut]
 
 
-class FunctionChangeCreate(_In):
+class FunctionChangeCreate(WriteSchema):
     functions: list[FunctionCode] = Field(min_length=1, max_length=9)
     reason: str = Field(default="", max_length=1000)
 
@@ -157,7 +157,7 @@ class FunctionChangeCreate(_In):
         return _unique(value)
 
 
-class FunctionChangeDecision(_In):
+class FunctionChangeDecision(WriteSchema):
     approved: bool
     reason: str = Field(default="", max_length=1000)
 
@@ -175,9 +175,9 @@ class FunctionChangeView(BaseModel):
     status: ChangeRequestStatus
     requested_by: uuid.UUID
     decided_by: uuid.UUID | None
-    decided_at: ShanghaiTime | None
+    decided_at: ShanghaiDateTime | None
     decision_reason: str | None
-    created_at: ShanghaiTime
+    created_at: ShanghaiDateTime
 
 
 class FacilityStaffView(BaseModel):

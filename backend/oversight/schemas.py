@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from backend.core.clock import InRangeDate, InRangeDateTime, to_shanghai
+from backend.core.clock import InRangeDate, InRangeDateTime, ShanghaiDateTime
+from backend.core.schemas import WriteSchema
 from backend.oversight.models import (
     RESULTS_BY_KIND,
     CheckResult,
@@ -19,7 +20,7 @@ from backend.oversight.models import (
     Severity,
 )
 
-Shanghai = Annotated[datetime, PlainSerializer(lambda v: to_shanghai(v).isoformat(), return_type=str)]
+Shanghai = ShanghaiDateTime
 
 
 def _strip(max_length: int, min_length: int = 1) -> StringConstraints:
@@ -37,8 +38,7 @@ Optional4k = Annotated[str, _strip(4000, 0)]
 Body20k = Annotated[str, _strip(20000)]
 
 
-class _Write(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Write = WriteSchema
 
 
 class _Read(BaseModel):

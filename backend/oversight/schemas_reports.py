@@ -8,14 +8,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from backend.core.schemas import WriteSchema
 from backend.oversight.models import ReportKind, ReportStatus, TerminationGround
 from backend.oversight.schemas import Body4k, Optional4k, Reason, Shanghai
 
 MAX_FEN = 10**13  # one hundred billion yuan: far above any facility's figures
 
 
-class _Write(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Write = WriteSchema
 
 
 class ReportSubmit(_Write):
