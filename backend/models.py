@@ -9,10 +9,9 @@ from backend.core import idempotency as idempotency_models  # noqa: F401
 from backend.core.jobs import JobRun
 from backend.grading import models as grading_models  # noqa: F401
 from backend.notifications import models as notifications_models  # noqa: F401
-from backend.reviews import models as reviews_models  # noqa: F401
-from backend.rulesets import models as rulesets_models  # noqa: F401
 from backend.oversight import models as oversight_models  # noqa: F401
 from backend.reviews import models as reviews_models  # noqa: F401
+from backend.rulesets import models as rulesets_models  # noqa: F401
 from backend.workdays import models as workdays_models  # noqa: F401
 
 __all__ = ["JobRun"]
