@@ -36,6 +36,7 @@ async def end_operator(session: AsyncSession, principal: Principal, operator_id:
     await update_operator(session, principal, operator_id, OperatorUpdate(status=OrgStatus.ended))
     return True
 
+
 __all__ = [
     "CACHE_NAMESPACE",
     "BeneficiaryProfile",

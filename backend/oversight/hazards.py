@@ -17,8 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.service import get_active_resident
 from backend.catalogue.errors import FacilityNotFound
-from backend.catalogue.queries import resolve_scope
-from backend.catalogue.service import get_facility
+from backend.catalogue.queries import facility_ref, resolve_scope
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
@@ -30,8 +29,6 @@ from backend.oversight.schemas import HazardAnswer, HazardCreate, HazardModerati
 from backend.wechat.provider import get_wechat
 from backend.workdays.queries import add_working_days
 
-ACTIVE = "active"
-
 
 async def _start_clock(session: AsyncSession, hazard: Hazard, start: datetime) -> None:
     deadline = await add_working_days(session, start, rules_for().hazard_answer_working_days)
@@ -39,8 +36,7 @@ async def _start_clock(session: AsyncSession, hazard: Hazard, start: datetime) -
 
 
 async def report(session: AsyncSession, principal: Principal, body: HazardCreate) -> HazardView:
-    facility = await get_facility(session, body.facility_id)
-    if facility is None or facility.status != ACTIVE:
+    if await facility_ref(session, body.facility_id) is None:
         raise FacilityNotFound()
     resident = await get_active_resident(session, principal.id)
     verdict = await get_wechat().msg_sec_check(resident.openid, body.text)

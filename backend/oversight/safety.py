@@ -20,8 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import record
 from backend.catalogue.errors import FacilityNotFound
-from backend.catalogue.queries import resolve_scope
-from backend.catalogue.service import get_facility
+from backend.catalogue.queries import facility_ref, resolve_scope
 from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
 from backend.core.errors import Unprocessable
@@ -86,7 +85,7 @@ async def _facility_scope(
 ) -> Scope:
     """The caller's scope, once the facility exists and `allowed(scope)` holds; else 404."""
     scope = await resolve_scope(session, principal)
-    scope.require(allowed(scope) and await get_facility(session, facility_id) is not None, FacilityNotFound())
+    scope.require(allowed(scope) and await facility_ref(session, facility_id) is not None, FacilityNotFound())
     return scope
 
 
@@ -292,7 +291,7 @@ def _public_inspection(row: Inspection | None) -> PublicInspection | None:
 
 
 async def facility_safety(session: AsyncSession, facility_id: uuid.UUID) -> FacilitySafety:
-    if await get_facility(session, facility_id) is None:
+    if await facility_ref(session, facility_id) is None:
         raise FacilityNotFound()
     plan = await repo.latest(session, EmergencyPlan, facility_id, "adopted_on")
     drill = await repo.latest(session, Drill, facility_id, "held_on")
