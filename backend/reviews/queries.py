@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.reviews import repository as repo
+from backend.reviews import repository_dashboard as dashboard_repo
 from backend.reviews.figures import summary
 
 
@@ -139,7 +140,7 @@ async def level_groups(
 ) -> list[LevelGroup]:
     """Counted reviews written in [since, until) at the facilities, grouped (aggregated in SQL): any
     satisfaction figure by month, facility, supplier or function is a sum over these."""
-    rows = await repo.level_groups(session, facility_ids, since, until)
+    rows = await dashboard_repo.level_groups(session, facility_ids, since, until)
     return [LevelGroup(r[0], r[1], r[2], r[3], int(r[4]), int(r[5])) for r in rows]
 
 

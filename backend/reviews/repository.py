@@ -14,7 +14,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.database import UTCDateTime, insert_for
 from backend.core.pagination import keyset
-from backend.core.sqltime import shanghai_month
 from backend.reviews.models import (
     Appeal,
     FlagStatus,
@@ -241,29 +240,6 @@ async def rectification_aggregate(
 
 def facility_condition(facility_ids: Collection[uuid.UUID]) -> ColumnElement[bool]:
     return rect_t.c.facility_id.in_(sorted(facility_ids)) if facility_ids else sa.false()
-
-
-async def level_groups(
-    session: AsyncSession, facility_ids: Collection[uuid.UUID], since: datetime, until: datetime
-) -> Sequence[sa.Row[Any]]:
-    """(facility, supplier, function, Shanghai month, level, count) of counted reviews in [since, until)."""
-    if not facility_ids:
-        return []
-    v = review_t.c
-    month = shanghai_month(v.created_at)
-    keys = (v.facility_id, v.supplier_id, v.function, month, v.level)
-    stmt = (
-        sa.select(*keys, sa.func.count())
-        .where(
-            v.facility_id.in_(sorted(facility_ids)),
-            v.counted.is_(True),
-            v.created_at >= since,
-            v.created_at < until,
-        )
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    return (await session.execute(stmt)).all()
 
 
 # ---------------------------------------------------------------- appeals
