@@ -243,6 +243,14 @@ async def operator_facts(
     )
 
 
+async def failed_findings(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, tuple[tuple[str, str], ...]]:
+    """Per facility, its failed configuration findings as (rule, severity: required | advisory), by the
+    rules of its ruleset (the checks of `GET /facilities/{id}/findings`; computed, never enforced)."""
+    return await repo_grading.failed_findings(session, facility_ids)
+
+
 # ---------------------------------------------------------------- references for the domains above
 
 

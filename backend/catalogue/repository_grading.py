@@ -120,3 +120,33 @@ async def operator_facts(
             )
         )
     return out
+
+
+async def failed_findings(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, tuple[tuple[str, str], ...]]:
+    """Per facility, its failed configuration findings as (rule, severity), by the rules of its ruleset
+    (the same checks as `GET /facilities/{id}/findings`); facilities with none map to ()."""
+    ids = sorted(set(facility_ids))
+    if not ids:
+        return {}
+    stmt = sa.select(col(Facility.id), col(Facility.rooms)).where(col(Facility.id).in_(ids))
+    rooms = dict((await session.execute(stmt)).tuples().all())
+    functions: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for fid, function in (
+        await session.execute(
+            sa.select(col(FacilityFunction.facility_id), col(FacilityFunction.function)).where(
+                col(FacilityFunction.facility_id).in_(ids)
+            )
+        )
+    ).all():
+        functions[fid].append(function)
+    rulesets = await rulesets_for_facilities(session, list(rooms))
+    return {
+        fid: tuple(
+            (f.rule, f.severity.value)
+            for f in check_facility(sorted(functions[fid]), room_list, rulesets[fid].document.catalogue)
+            if f.status == FindingStatus.failed
+        )
+        for fid, room_list in rooms.items()
+    }

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import xlsxwriter
 from fastapi.responses import StreamingResponse
 
-from backend.console.schemas import OperatorDashboard, SatisfactionRow, UsageRow
+from backend.console.schemas import (
+    GradeOut,
+    OpenFindings,
+    OperatorDashboard,
+    RegionDashboard,
+    SatisfactionRow,
+    UsageRow,
+)
+from backend.core.clock import to_shanghai
 from backend.core.errors import AppError
 from backend.core.i18n import Msg
 
@@ -32,7 +40,9 @@ class UnknownTable(AppError):
     title = Msg("没有这张表", "No such table")
 
 
+D = TypeVar("D")
 Table = tuple[Sequence[str], Callable[[OperatorDashboard], list[Sequence[Any]]]]
+RegionTable = tuple[Sequence[str], Callable[[RegionDashboard], list[Sequence[Any]]]]
 
 _USAGE_HEAD = ("分组", "时段数", "容量", "预约数", "已完成", "已取消", "爽约", "使用率")
 
@@ -69,6 +79,48 @@ TABLES: dict[str, Table] = {
     "served": (
         ("设施", "功能", "月份", "服务人次"),
         lambda d: [(r.facility, r.function, r.month, r.person_times) for r in d.served],
+    ),
+}
+
+_FINDINGS_HEAD: tuple[str, ...] = ("配置问题", "其中强制性", "逾期未整改的检查", "未办结隐患", "其中逾期")
+_FINDINGS_HEAD += ("迟报", "未报", "逾期整改", "合计")
+
+
+def _finding_cells(f: OpenFindings) -> tuple[int, ...]:
+    return (
+        f.configuration, f.configuration_required, f.overdue_fixes, f.open_hazards, f.overdue_hazards,
+        f.late_reports, f.missing_reports, f.overdue_rectifications, f.total,
+    )  # fmt: skip
+
+
+def _grade_cells(g: GradeOut | None) -> tuple[Any, ...]:
+    if g is None:
+        return (None, None, None)
+    return (g.grade or g.status, g.total, to_shanghai(g.published_at).date().isoformat())
+
+
+REGION_TABLES: dict[str, RegionTable] = {
+    "operators": (
+        ("运营商", "等级", "总分", "发布日期", *_FINDINGS_HEAD),
+        lambda d: [(o.operator, *_grade_cells(o.grade), *_finding_cells(o.findings)) for o in d.by_operator],
+    ),
+    "facilities": (
+        ("设施", "运营商", "未达标配置项", *_FINDINGS_HEAD),
+        lambda d: [
+            (f.facility, f.operator, " ".join(f.failed_rules), *_finding_cells(f.findings))
+            for f in d.by_facility
+        ],
+    ),
+    "usage_by_operator": (
+        _USAGE_HEAD,
+        lambda d: [
+            (r.label, r.slots, r.capacity, r.bookings, r.completed, r.cancelled, r.no_show, r.fill_rate)
+            for r in d.usage.by_operator
+        ],
+    ),
+    "satisfaction_by_operator": (
+        _SATISFACTION_HEAD,
+        lambda d: [(r.label, r.count, r.good_rate, r.mean_level) for r in d.satisfaction_by_operator],
     ),
 }
 
@@ -118,13 +170,18 @@ def xlsx_bytes(sheet: str, head: Sequence[str], rows: Sequence[Sequence[Any]]) -
 
 
 def export_response(
-    dashboard: OperatorDashboard, table: str, fmt: ExportFormat, *, stem: str
+    tables: Mapping[str, tuple[Sequence[str], Callable[[D], list[Sequence[Any]]]]],
+    dashboard: D,
+    table: str,
+    fmt: ExportFormat,
+    *,
+    stem: str,
 ) -> StreamingResponse:
-    if table not in TABLES:
+    if table not in tables:
         raise UnknownTable(
-            Msg("可导出的表：{tables}", "Tables that can be exported: {tables}"), tables=", ".join(TABLES)
+            Msg("可导出的表：{tables}", "Tables that can be exported: {tables}"), tables=", ".join(tables)
         )
-    head, body = TABLES[table]
+    head, body = tables[table]
     rows = body(dashboard)
     filename = f"{stem}-{table}.{fmt.value}"
     disposition = f"attachment; filename={filename}; filename*=UTF-8''{quote(filename)}"

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from backend.console import service
-from backend.console.export import ExportFormat, export_response
+from backend.console.export import REGION_TABLES, TABLES, ExportFormat, export_response
 from backend.console.schemas import OperatorDashboard, RegionDashboard
 from backend.core.access import OperatorOrOversight, Oversight, RegionLevel
 from backend.core.clock import InRangeDate
@@ -62,7 +62,7 @@ async def export_operator_table(
 ):  # type: ignore[no-untyped-def]
     """One table of the dashboard as a download (streamed), for Excel."""
     dashboard = await service.operator_dashboard(session, principal, operator_id, window)
-    return export_response(dashboard, table, format, stem=f"dashboard-{shanghai_today():%Y%m%d}")
+    return export_response(TABLES, dashboard, table, format, stem=f"dashboard-{shanghai_today():%Y%m%d}")
 
 
 @router.get("/regions/{level}/{region_id}/dashboard", response_model=RegionDashboard)
@@ -73,5 +73,23 @@ async def region_dashboard(
     principal: Oversight,
     session: SessionDep,
 ) -> RegionDashboard:
-    """Usage per operator and facility across a street, district or city (regulators over it; admins)."""
+    """Per operator and facility across a street, district or city (regulators over it; admins): usage,
+    satisfaction, complaints, each operator's published grade and the open findings (configuration, safety,
+    late or missing reports, overdue rectifications)."""
     return await service.region_dashboard(session, principal, level, region_id, window)
+
+
+@router.get("/regions/{level}/{region_id}/dashboard/export")
+async def export_region_table(
+    level: RegionLevel,
+    region_id: uuid.UUID,
+    window: Window,
+    principal: Oversight,
+    session: SessionDep,
+    table: Annotated[str, Query(pattern=r"^[a-z_]+$", description=f"One of: {', '.join(REGION_TABLES)}")],
+    format: Annotated[ExportFormat, Query(description="csv (UTF-8 with BOM) or xlsx")] = ExportFormat.csv,
+):  # type: ignore[no-untyped-def]
+    """One table of the region dashboard (operators with grades and findings, facilities) as a download."""
+    dashboard = await service.region_dashboard(session, principal, level, region_id, window)
+    stem = f"region-{level.value}-{shanghai_today():%Y%m%d}"
+    return export_response(REGION_TABLES, dashboard, table, format, stem=stem)

@@ -7,6 +7,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.core.clock import ShanghaiDateTime
+
 
 class Figures(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -131,10 +133,59 @@ class RegionUsage(Figures):
     by_function: list[UsageRow]
 
 
+class GradeOut(Figures):
+    """The operator's latest published grade (`GET /operators/{id}/rating` explains it)."""
+
+    grade: str | None = Field(description="5A…1A | 不合格 (or the ruleset's names); null when not graded")
+    level: str | None
+    status: str = Field(description="graded | insufficient_sample | not_graded")
+    total: float
+    qualified: bool
+    published_at: ShanghaiDateTime
+
+
+class OpenFindings(Figures):
+    """What a regulator should follow up, as of now: configuration findings failed (by the facility's
+    ruleset), inspection fixes past their deadline, hazard reports open and of those overdue, quarterly and
+    yearly reports due in the window and filed late or still missing, rectifications past a deadline."""
+
+    configuration: int
+    configuration_required: int = Field(description="Of `configuration`, the failed required rules")
+    overdue_fixes: int
+    open_hazards: int
+    overdue_hazards: int
+    late_reports: int
+    missing_reports: int
+    overdue_rectifications: int
+    total: int = Field(description="configuration + overdue_fixes + open_hazards + late_reports + "
+                       "missing_reports + overdue_rectifications")  # fmt: skip
+
+
+class OperatorStanding(Figures):
+    """One operator of the region: its grade and its open findings (over its facilities in the region)."""
+
+    operator_id: uuid.UUID
+    operator: str
+    grade: GradeOut | None = Field(description="null: never published")
+    findings: OpenFindings
+
+
+class FacilityStanding(Figures):
+    facility_id: uuid.UUID
+    facility: str
+    operator_id: uuid.UUID
+    operator: str
+    failed_rules: list[str] = Field(description="Configuration rules the facility fails")
+    findings: OpenFindings = Field(description="Reports are the operator's: 0 here")
+
+
 class RegionDashboard(Figures):
     region: RegionRef
     window: WindowOut
     operators: list[NamedRef]
+    findings: OpenFindings
+    by_operator: list[OperatorStanding]
+    by_facility: list[FacilityStanding]
     satisfaction: Satisfaction
     satisfaction_by_operator: list[SatisfactionRow]
     rectifications: Rectifications

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.catalogue import queries as catalogue
 from backend.catalogue.errors import OperatorNotFound
 from backend.console.complaints import complaints_of
+from backend.console.findings import standings
 from backend.console.satisfaction import satisfaction_of
 from backend.console.schemas import (
     NamedRef,
@@ -20,6 +21,7 @@ from backend.console.schemas import (
 )
 from backend.console.usage import regroup, usage_of
 from backend.core.access import Principal, RegionLevel
+from backend.core.clock import to_shanghai, utcnow
 from backend.core.daterange import DateRange
 from backend.core.errors import NotFound
 from backend.core.i18n import Msg
@@ -77,14 +79,21 @@ async def region_dashboard(
     start, end = window.window()
     ids = [f.id for f in facilities]
     usage, served = await usage_of(session, ids, start, end)
-    satisfaction, rectifications, by_operator = await satisfaction_of(session, ids, start, end, operator_of)
+    satisfaction, rectifications, by_op = await satisfaction_of(session, ids, start, end, operator_of)
     operators = {f.operator_id: f.operator for f in facilities}
+    now = utcnow()
+    findings, by_operator, by_facility = await standings(
+        session, facilities, first=window.first, last=window.last, now=now, today=to_shanghai(now).date()
+    )
     return RegionDashboard(
         region=RegionRef(level=level.value, id=region_id),
         window=WindowOut(from_=window.first, to=window.last),
         operators=[NamedRef(id=i, name=n) for i, n in sorted(operators.items(), key=lambda p: (p[1], p[0]))],
+        findings=findings,
+        by_operator=by_operator,
+        by_facility=by_facility,
         satisfaction=satisfaction,
-        satisfaction_by_operator=by_operator,
+        satisfaction_by_operator=by_op,
         rectifications=rectifications,
         complaints=await complaints_of(session, ids, start, end),
         usage=RegionUsage(

@@ -6,7 +6,9 @@
 - `incidents(session, start, end, facility_ids=None)`: incidents that occurred in [start, end) with severity
   and veto;
 - `report_filings(session, operator_ids, year, today)`: each report due in `year` per operator: on time, late,
-  missing or not yet due.
+  missing or not yet due;
+- `open_safety(session, facility_ids, now, today)`: per facility, overdue inspection fixes and open/overdue
+  hazard reports.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.core.database import UTCDateTime
 from backend.oversight import repository_facts as facts
+from backend.oversight.models import Hazard, HazardStatus, Inspection
 from backend.oversight.reports import filing_states
 
 
@@ -75,3 +80,45 @@ async def report_filings(
         ReportFiling(s.operator_id, s.kind.value, s.year, s.quarter, s.due_on, s.state.value, s.report_id)
         for s in states
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSafety:
+    """A facility's open safety findings: inspection fixes past their deadline and not recorded as done;
+    hazard reports open (waiting for the operator, or escalated to the street office) and of those, overdue
+    (past the answer deadline, or escalated because they were)."""
+
+    overdue_fixes: int = 0
+    open_hazards: int = 0
+    overdue_hazards: int = 0
+
+
+async def open_safety(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID], now: datetime, today: date
+) -> dict[uuid.UUID, OpenSafety]:
+    """Per facility (absent: nothing open), in two GROUP BY queries."""
+    ids = sorted(set(facility_ids))
+    if not ids:
+        return {}
+    i = Inspection.__table__.c  # type: ignore[attr-defined]
+    h = Hazard.__table__.c  # type: ignore[attr-defined]
+    fixes = (
+        sa.select(i.facility_id, sa.func.count())
+        .where(i.facility_id.in_(ids), i.fix_due_on.is_not(None), i.fixed_on.is_(None), i.fix_due_on < today)
+        .group_by(i.facility_id)
+    )
+    late = sa.or_(
+        h.status == HazardStatus.escalated.value,
+        sa.and_(h.answer_due_at.is_not(None), h.answer_due_at < sa.literal(now, UTCDateTime())),
+    )
+    hazards = (
+        sa.select(h.facility_id, sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
+        .where(h.facility_id.in_(ids), h.status.in_([HazardStatus.open.value, HazardStatus.escalated.value]))
+        .group_by(h.facility_id)
+    )
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    for fid, n in (await session.execute(fixes)).all():
+        out.setdefault(fid, {})["overdue_fixes"] = int(n)
+    for fid, n, overdue in (await session.execute(hazards)).all():
+        out.setdefault(fid, {}).update(open_hazards=int(n), overdue_hazards=int(overdue or 0))
+    return {fid: OpenSafety(**counts) for fid, counts in out.items()}

@@ -152,6 +152,14 @@ async def rectification_totals(
     return _rectification_totals(row)
 
 
+async def overdue_rectifications(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, int]:
+    """Per facility, rectifications open past a deadline now (call back or fix not done in time; the
+    workday deadlines of RATING.md); facilities without any are absent."""
+    return {fid: int(n) for fid, n in await dashboard_repo.overdue_by_facility(session, facility_ids, now)}
+
+
 @dataclass(frozen=True, slots=True)
 class DecayedTotals:
     """Counted reviews of an operator per level, with the sum of their time-decay weights per level

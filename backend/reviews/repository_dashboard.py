@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.sqltime import shanghai_month
-from backend.reviews.models import Review
+from backend.reviews.models import Rectification, Review
+from backend.reviews.repository import overdue_condition
 
 review_t: sa.Table = Review.__table__  # type: ignore[attr-defined]
+rect_t: sa.Table = Rectification.__table__  # type: ignore[attr-defined]
 
 
 async def level_groups(
@@ -35,5 +37,20 @@ async def level_groups(
         )
         .group_by(*keys)
         .order_by(*keys)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def overdue_by_facility(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID], now: datetime
+) -> Sequence[sa.Row[Any]]:
+    """(facility, count) of rectifications whose pending step (call back, fix) is past its deadline now."""
+    if not facility_ids:
+        return []
+    r = rect_t.c
+    stmt = (
+        sa.select(r.facility_id, sa.func.count())
+        .where(r.facility_id.in_(sorted(facility_ids)), overdue_condition(now))
+        .group_by(r.facility_id)
     )
     return (await session.execute(stmt)).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -145,4 +146,54 @@ async def test_a_street_office_sees_its_region_per_operator(page: Any, live_serv
     assert await page.locator("#facilities tbody tr").count() == len(figures["usage"]["by_facility"])
     pie = await page.evaluate("ConsoleCharts.complaints.getOption().series[0].data")
     assert sum(p["value"] for p in pie) == figures["complaints"]["count"] if "complaints" in figures else True
+    assert page.outside_requests == []
+
+
+async def _publish_grades(live_server: str) -> None:
+    """The district publishes its operators' grades (RATING.md: a district or city regulator publishes)."""
+    async with httpx.AsyncClient(base_url=f"{live_server}/api/v1") as c:
+        r = await c.post("/auth/token", data={"username": "regulator-district", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}", "Idempotency-Key": uuid.uuid4().hex}
+        r = await c.post("/rating-runs", json={"publish": True}, headers=headers)
+        assert r.status_code == 201, r.text
+
+
+async def test_the_region_page_shows_grades_and_open_findings(page: Any, live_server: str) -> None:
+    """Issue 13: the region view lists each operator's published grade and its open findings (the demo
+    city has an overdue fire-inspection fix and an open hazard report)."""
+    await _publish_grades(live_server)
+    await sign_in(page, live_server, "regulator-street-1")
+    await page.goto(f"{live_server}/console/static/region.html")
+    await page.wait_for_selector("body[data-loaded=region]", timeout=20_000)
+    claims = await page.evaluate("Console.claims()")
+    figures = await _api(page, live_server, f"/regions/street/{claims['region_id']}/dashboard")
+    standing = {o["operator"]: o for o in figures["by_operator"]}
+    graded = [o for o in figures["by_operator"] if o["grade"] is not None]
+    assert graded, "a published grade should reach the region dashboard"
+    rows = await page.locator("#operators tbody tr").all()
+    assert len(rows) == len(figures["operators"])
+    for tr in rows:
+        cells = await tr.locator("td").all_inner_texts()
+        o = standing[cells[0]]
+        g = o["grade"]
+        assert cells[1] == ("未发布" if g is None else g["grade"] or cells[1])
+        assert int(cells[-1]) == o["findings"]["total"]
+    assert figures["findings"]["overdue_fixes"] + figures["findings"]["open_hazards"] > 0
+    findings = await page.locator("#findings tbody tr").all()
+    assert len(findings) == len(figures["by_operator"])
+    for tr, o in zip(findings, figures["by_operator"], strict=True):
+        cells = await tr.locator("td").all_inner_texts()
+        f = o["findings"]
+        assert cells[0] == o["operator"]
+        assert [int(cells[1]), int(cells[2]), int(cells[4]), int(cells[5]), int(cells[6])] == [
+            f["configuration"], f["overdue_fixes"], f["late_reports"], f["missing_reports"],
+            f["overdue_rectifications"],
+        ]  # fmt: skip
+        assert cells[3] == f"{f['open_hazards']}（{f['overdue_hazards']}）"
+        assert (await tr.get_attribute("class") == "overdue") == bool(f["total"])
+    async with page.expect_download() as info:
+        await page.click("a.export[data-table=operators][data-format=csv]")
+    content = await asyncio.to_thread(Path(await (await info.value).path()).read_bytes)
+    assert content.decode("utf-8-sig").splitlines()[0].startswith("运营商,等级,总分,发布日期,配置问题")
     assert page.outside_requests == []

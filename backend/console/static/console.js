@@ -328,20 +328,35 @@
     food_safety: "食品安全", environment: "环境", disclosure: "信息公示", other: "其他" };
   var LEVEL_NAMES_ZH = { street: "街道", district: "区", city: "市" };
 
-  /** A regulator's region: per operator and facility (GET /regions/{level}/{id}/dashboard). */
+  /** A published grade as shown in a table cell: the grade, or why there is none. */
+  function gradeText(g) {
+    if (!g) return "未发布";
+    return g.grade || (GRADE_STATUS[g.status] || g.status).replace(/[（）]/g, "");
+  }
+
+  /** A regulator's region: per operator and facility (GET /regions/{level}/{id}/dashboard), with each
+   * operator's published grade and the open findings; tables export as CSV or Excel. */
   function region() {
     var c = claims();
     if (!c) return toLogin();
     text(document.getElementById("who"), ROLES[c.role] || c.role);
     document.getElementById("logout").onclick = toLogin;
     if (!c.region_level) { text(document.getElementById("error"), "仅监管部门可查看辖区看板"); return; }
-    return getJSON("/regions/" + c.region_level + "/" + c.region_id + "/dashboard").then(function (d) {
+    var base = "/regions/" + c.region_level + "/" + c.region_id + "/dashboard";
+    document.querySelectorAll("a.export").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        download(base + "/export" + query({ table: a.dataset.table, format: a.dataset.format }), a.dataset.table + "." + a.dataset.format);
+      });
+    });
+    return getJSON(base).then(function (d) {
       text(document.getElementById("region-name"), "本" + LEVEL_NAMES_ZH[d.region.level] + "（" + d.window.from + " 至 " + d.window.to + "）");
       var k = document.getElementById("kpis");
       var comp = d.complaints || { count: 0, answered_on_time: 0, by_category: [] };
       k.innerHTML = "";
       [["运营商", d.operators.length], ["评价数", d.satisfaction.total.count], ["好评率", pct(d.satisfaction.total.good_rate)],
-       ["投诉", comp.count], ["按时答复", comp.answered_on_time], ["服务人次", d.usage.total.completed]]
+       ["投诉", comp.count], ["按时答复", comp.answered_on_time], ["服务人次", d.usage.total.completed],
+       ["待跟进问题", d.findings.total]]
         .forEach(function (p) { k.appendChild(kpi(p[0], p[1])); });
       var sat = {};
       d.satisfaction_by_operator.forEach(function (r) { sat[r.key] = r; });
@@ -360,16 +375,27 @@
           return { name: CATEGORIES[r.category] || r.category, value: r.count };
         }) }]
       }, true);
+      var standing = {};
+      d.by_operator.forEach(function (o) { standing[o.operator_id] = o; });
+      var fstanding = {};
+      d.by_facility.forEach(function (f) { fstanding[f.facility_id] = f; });
       fillTable("operators", d.operators.map(function (o) {
-        var s = sat[o.id] || {}, u = use[o.id] || {};
-        return [o.name, s.count || 0, pct(s.good_rate), s.mean_level || "—", u.bookings || 0, u.completed || 0, pct(u.fill_rate)];
+        var s = sat[o.id] || {}, u = use[o.id] || {}, st = standing[o.id];
+        return [o.name, gradeText(st && st.grade), s.count || 0, pct(s.good_rate), s.mean_level || "—", u.bookings || 0,
+          u.completed || 0, pct(u.fill_rate), st ? st.findings.total : 0];
       }));
       var fsat = {};
       d.satisfaction.by_facility.forEach(function (r) { fsat[r.key] = r; });
       fillTable("facilities", d.usage.by_facility.map(function (u) {
-        var s = fsat[u.key] || {};
-        return [u.label, s.count || 0, pct(s.good_rate), u.bookings, u.completed, pct(u.fill_rate)];
+        var s = fsat[u.key] || {}, st = fstanding[u.key];
+        return [u.label, s.count || 0, pct(s.good_rate), u.bookings, u.completed, pct(u.fill_rate), st ? st.findings.total : 0];
       }));
+      document.querySelector("#findings tbody").innerHTML = "";
+      d.by_operator.forEach(function (o) {
+        var f = o.findings;
+        row("findings", [o.operator, f.configuration, f.overdue_fixes, f.open_hazards + "（" + f.overdue_hazards + "）",
+          f.late_reports, f.missing_reports, f.overdue_rectifications], f.total ? "overdue" : "").dataset.operator = o.operator_id;
+      });
       document.body.dataset.loaded = "region";
     }).catch(function (e) { text(document.getElementById("error"), e.message); });
   }
