@@ -112,7 +112,12 @@ def suspend_infant(a: Arena) -> tuple[str, str, dict[str, Any]]:
     return (
         "POST",
         "/suspensions",
-        {"service_id": str(a.w.services["infant"]), "starts_on": starts, "reason": "装修"},
+        {
+            "service_id": str(a.w.services["infant"]),
+            "starts_on": starts,
+            "reason": "装修",
+            "report": "书面报告",
+        },
     )
 
 

@@ -171,3 +171,23 @@ async def test_scope_sql_filters_agree_with_predicates(session: AsyncSession, to
     )
     assert in_sql == {s for s, f, sup in services if scope.sees_service(f, sup)}
     assert len(facilities) == 4 and len(services) == 5  # the world is what the table assumes
+
+
+# Decisions the law gives the street office itself (Wuhan art. 14: consent to suspending a subsidised
+# service): the street office of the facility's street, or an admin; no other regulator, never staff.
+STREET_OFFICE: dict[str, set[str]] = {
+    "admin": set(PLACES),
+    "city": set(),
+    "district": set(),
+    "street": {"east"},
+    "operator": set(),
+    "supplier": set(),
+    "resident": set(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_scope_street_office_decisions(session: AsyncSession, town: Town, role: str) -> None:
+    scope = await resolve_scope(session, town.callers[role])
+    got = {place for place in PLACES if scope.is_street_office_of(town.places[place].facility)}
+    assert got == STREET_OFFICE[role]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.core.errors import Conflict, NotFound, Unprocessable
+from backend.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from backend.core.errors import InvalidRange as InvalidRange  # re-exported: raised for slot times
 from backend.core.i18n import Msg
 
@@ -119,3 +119,21 @@ class NoticeTooShort(Unprocessable):
         body = super().to_problem(instance)
         body["title"] = self.title.render(days=self.days)
         return body
+
+
+class SuspensionNotFound(NotFound):
+    code = "suspension_not_found"
+    title = Msg("暂停公告不存在", "Suspension notice not found")
+
+
+class ConsentNotPending(Conflict):
+    code = "consent_not_pending"
+    title = Msg("该暂停公告无待答复的同意申请", "This suspension has no consent waiting for an answer")
+
+
+class NotStreetOffice(Forbidden):
+    code = "not_street_office"
+    title = Msg(
+        "暂停受补贴服务须由所在街道办事处同意",
+        "Only the facility's street office consents to this suspension",
+    )

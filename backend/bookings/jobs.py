@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings import repository_bookings as brepo
-from backend.bookings.service import slots, waitlist
+from backend.bookings.service import slots, suspensions, waitlist
 from backend.core.idempotency import purge_expired
 from backend.core.jobs import Job
 from backend.core.settings import get_settings
@@ -47,9 +47,15 @@ async def purge_idempotency_keys(session: AsyncSession, tick: datetime) -> dict[
     return {"purged": await purge_expired(session, tick)}
 
 
+async def flag_overdue_consents(session: AsyncSession, tick: datetime) -> dict[str, Any]:
+    """Subsidised services' suspensions the street office left unanswered past the due day (Wuhan art. 14)."""
+    return {"flagged": await suspensions.flag_overdue_consents(session, tick)}
+
+
 GENERATE_SLOTS = Job("bookings.generate_slots", generate_slots, every_seconds=3600)
 LAPSE_WAITLIST = Job("bookings.lapse_waitlist", lapse_waitlist, every_seconds=60)
 SEND_REMINDERS = Job("bookings.send_reminders", send_reminders, every_seconds=300)
 PURGE_IDEMPOTENCY = Job("bookings.purge_idempotency_keys", purge_idempotency_keys, every_seconds=3600)
+FLAG_OVERDUE_CONSENTS = Job("bookings.flag_overdue_consents", flag_overdue_consents, every_seconds=3600)
 
-JOBS: list[Job] = [GENERATE_SLOTS, LAPSE_WAITLIST, SEND_REMINDERS, PURGE_IDEMPOTENCY]
+JOBS: list[Job] = [GENERATE_SLOTS, LAPSE_WAITLIST, SEND_REMINDERS, PURGE_IDEMPOTENCY, FLAG_OVERDUE_CONSENTS]

@@ -182,7 +182,8 @@ class Suspension(TableBase, table=True):
 
     It carries the written report to the street office (`report`); a subsidised service needs the street
     office's consent, answered within 30 days (`consent_*`, Wuhan art. 14); until it is granted the notice is
-    not in force (bookings are taken, nobody is told), and a refused one never is.
+    not in force (bookings are taken, nobody is told), and a refused one never is. A consent still pending
+    after its due day is a finding (`consent_overdue_at`).
     """
 
     __tablename__ = "suspension"
@@ -205,3 +206,5 @@ class Suspension(TableBase, table=True):
     consent_decided_at: datetime | None = utc_field(default=None)
     consent_decided_by: uuid.UUID | None = None
     consent_reason: str | None = Field(default=None, max_length=1000)
+    # Set by the `bookings.flag_overdue_consents` job when a pending consent passes `consent_due_on`.
+    consent_overdue_at: datetime | None = utc_field(default=None)

@@ -264,10 +264,14 @@ async def get_suspension(session: AsyncSession, suspension_id: uuid.UUID) -> sa.
 
 
 def earliest_suspension(service_id: Any, facility_id: Any) -> sa.ScalarSelect[Any]:
-    """A scalar subquery: the first day this service (or its facility) is announced to stop."""
+    """A scalar subquery: the first day this service (or its facility) is announced to stop, counting only
+    notices in force (a subsidised service's needs the street office's consent, Wuhan art. 14)."""
     return (
         sa.select(sa.func.min(suspension_t.c.starts_on))
-        .where(sa.or_(suspension_t.c.service_id == service_id, suspension_t.c.facility_id == facility_id))
+        .where(
+            sa.or_(suspension_t.c.service_id == service_id, suspension_t.c.facility_id == facility_id),
+            suspension_t.c.consent_status.in_(("not_required", "granted")),
+        )
         .scalar_subquery()
     )
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from backend.bookings.cache import namespace
+from backend.bookings.models import ConsentStatus
 from backend.bookings.rules import Action
 from backend.bookings.schemas import (
     BookingCreate,
@@ -19,6 +20,7 @@ from backend.bookings.schemas import (
     BookingPublic,
     BookingStatusFilter,
     CancelRequest,
+    ConsentDecision,
     ScheduleCreate,
     SchedulePublic,
     SlotCreate,
@@ -36,7 +38,9 @@ from backend.core.access import (
     PUBLIC,
     RESIDENTS,
     SUPPLIERS,
+    OperatorOrOversight,
     OperatorStaff,
+    Oversight,
     Resident,
     ResidentOrServiceStaff,
     ResidentOrSupplier,
@@ -212,5 +216,39 @@ async def announce_suspension(
     operator: OperatorStaff,
     session: SessionDep,
 ) -> Any:
-    """Announce that a service or facility stops from a date at least 60 days ahead."""
+    """Announce that a service or facility stops from a date at least 60 days ahead, with the written report
+    to the street office; a subsidised service's notice waits for its consent (Wuhan art. 14)."""
     return await idem.run(session, lambda: suspensions.announce(session, operator, body))
+
+
+@router.get("/suspensions", response_model=Page[SuspensionPublic])
+async def list_suspensions(
+    caller: OperatorOrOversight,
+    session: SessionDep,
+    facility_id: uuid.UUID | None = None,
+    consent_status: ConsentStatus | None = None,
+    consent_overdue: bool | None = Query(
+        None, description="true: consents the street office left unanswered past their due day"
+    ),
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[SuspensionPublic]:
+    """Suspension notices on the facilities in the caller's scope, newest first."""
+    return await suspensions.list_suspensions(
+        session,
+        caller,
+        facility_id=facility_id,
+        consent_status=consent_status,
+        consent_overdue=consent_overdue,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.post("/suspensions/{suspension_id}/consent", response_model=SuspensionPublic)
+async def decide_suspension_consent(
+    suspension_id: uuid.UUID, body: ConsentDecision, caller: Oversight, session: SessionDep
+) -> SuspensionPublic:
+    """The street office consents to (or refuses, with a reason) suspending a subsidised service; the notice
+    is in force only once consented (Wuhan art. 14)."""
+    return await suspensions.decide_consent(session, caller, suspension_id, body)

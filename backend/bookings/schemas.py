@@ -191,6 +191,9 @@ class SuspensionCreate(WriteSchema):
     facility_id: uuid.UUID | None = None
     starts_on: InRangeDate
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    report: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)] = Field(
+        description="The written report to the street office (Wuhan art. 14: 书面报告街道办事处)"
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> SuspensionCreate:
@@ -199,11 +202,41 @@ class SuspensionCreate(WriteSchema):
         return self
 
 
+ConsentStatusName = Literal["not_required", "pending", "granted", "refused"]
+
+
 class SuspensionPublic(BaseModel):
     id: uuid.UUID
     service_id: uuid.UUID | None
     facility_id: uuid.UUID | None
     starts_on: date
     reason: str
+    report: str | None
+    subsidised: bool = Field(
+        description="A government-paid subsidy covers the service (or one of the facility's)"
+    )
+    consent_status: ConsentStatusName
+    consent_due_on: date | None = Field(description="The street office answers by this day (Wuhan art. 14)")
+    consent_decided_at: ShanghaiDateTime | None
+    consent_reason: str | None
+    consent_overdue_at: ShanghaiDateTime | None = Field(
+        description="When the pending consent passed its due day (a finding for the district)"
+    )
+    in_force: bool = Field(
+        description="Bookings from `starts_on` are refused (no consent needed, or granted)"
+    )
     notified_count: int
     created_at: ShanghaiDateTime
+
+
+class ConsentDecision(WriteSchema):
+    """The street office's answer to a subsidised service's suspension (Wuhan art. 14)."""
+
+    decision: Literal["consent", "refuse"]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _reason_for_refusal(self) -> ConsentDecision:
+        if self.decision == "refuse" and not self.reason:
+            raise ValueError("a refusal gives its reason")
+        return self

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalogue import repository_grading as repo_grading
+from backend.catalogue import repository_offer as offer
 from backend.catalogue import repository_places as places
 from backend.catalogue import repository_scope as repo
 
@@ -224,6 +225,25 @@ async def ruleset_for_operator(session: AsyncSession, operator_id: uuid.UUID) ->
     if place is None:
         return builtin_ruleset()
     return await ruleset_for_city(session, place[0], district_id=place[1])
+
+
+# ---------------------------------------------------------------- subsidies
+
+
+async def subsidised_services(
+    session: AsyncSession,
+    *,
+    service_id: uuid.UUID | None = None,
+    facility_id: uuid.UUID | None = None,
+    at: datetime,
+) -> list[uuid.UUID]:
+    """The service (given `service_id`) or the facility's services (given `facility_id`) that public money
+    subsidises: a government-paid subsidy rule (政府补) in force at `at` or starting later. Suppliers'
+    concessions (企业让) and community help (社区帮) are not public subsidies. Wuhan art. 14: suspending
+    such a service needs the street office's consent."""
+    if (service_id is None) == (facility_id is None):
+        raise ValueError("give exactly one of service_id and facility_id")
+    return await offer.publicly_subsidised(session, service_id, facility_id, at)
 
 
 # ---------------------------------------------------------------- for the grading

@@ -21,6 +21,7 @@ from backend.catalogue.models import (
     ServiceDisclosure,
     ServicePrice,
     ServiceStatus,
+    SubsidyPayer,
     SubsidyRule,
 )
 
@@ -138,6 +139,27 @@ async def subsidy_rules_at(session: AsyncSession, service_id: uuid.UUID, at: dat
             sa.or_(col(SubsidyRule.valid_until).is_(None), col(SubsidyRule.valid_until) > at),
         )
         .order_by(col(SubsidyRule.valid_from), col(SubsidyRule.id))
+    )
+    return list(await session.exec(stmt))
+
+
+async def publicly_subsidised(
+    session: AsyncSession, service_id: uuid.UUID | None, facility_id: uuid.UUID | None, at: datetime
+) -> list[uuid.UUID]:
+    """Services (this one, or every service of this facility) covered by a government-paid subsidy rule in
+    force at `at` or starting later."""
+    stmt = (
+        select(Service.id)
+        .join(SubsidyRule, col(SubsidyRule.service_id) == col(Service.id))
+        .where(
+            col(SubsidyRule.payer) == SubsidyPayer.government.value,
+            sa.or_(col(SubsidyRule.valid_until).is_(None), col(SubsidyRule.valid_until) > at),
+            col(Service.id) == service_id
+            if service_id is not None
+            else col(Service.facility_id) == facility_id,
+        )
+        .distinct()
+        .order_by(col(Service.id))
     )
     return list(await session.exec(stmt))
 

@@ -272,6 +272,15 @@ class Scope:
         a regulator whose region holds the facility, or an admin; never the operator or the supplier."""
         return self.unlimited or (self.is_regulator and facility_id in self.facilities)
 
+    def is_street_office_of(self, facility_id: uuid.UUID | None) -> bool:
+        """Decisions the law gives the street office itself (Wuhan art. 14: consent to suspending a
+        subsidised service): a street regulator whose street holds the facility, or an admin; not a district
+        or city regulator, never the operator or the supplier."""
+        if self.unlimited:
+            return True
+        street = self.is_regulator and self.region_level == RegionLevel.street
+        return street and facility_id in self.facilities
+
     def may_publish_rules(self, city_id: uuid.UUID | None, district_id: uuid.UUID | None = None) -> bool:
         """Rules a city or one of its districts sets (rulesets): the city's regulator for the city or any of
         its districts, a district regulator for its own district, or an admin; never a street office."""

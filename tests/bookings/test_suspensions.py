@@ -8,6 +8,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.catalogue.models import SubsidyRule
 from backend.core.clock import SHANGHAI, utcnow
 from backend.notifications.models import OutboxMessage
 from tests.bookings.factories import (
@@ -28,6 +29,7 @@ async def test_notice_of_at_least_60_days(
         "service_id": str(world.elder_care.id),
         "starts_on": str(today + timedelta(days=59)),
         "reason": "场地改造",
+        "report": "关于暂停日间照料服务的书面报告",
     }
     r = await client.post("/suspensions", json=body, headers=operator_headers(world.operator.id))
     assert (
@@ -62,15 +64,24 @@ async def test_later_bookings_refused_and_holders_told(
             headers=resident_headers(holder.id),
         )
         assert r.status_code == 201
+    # No public subsidy runs on: the notice is in force at once (Wuhan art. 14: consent only if subsidised).
+    await session.execute(sa.update(SubsidyRule).values(valid_until=utcnow() - timedelta(days=1)))
+    await session.commit()
     today = utcnow().astimezone(SHANGHAI).date()
     body = {
         "facility_id": str(world.facility.id),
         "starts_on": str(today + timedelta(days=70)),
         "reason": "合同到期",
+        "report": "运营合同到期，设施停止服务的书面报告",
     }
     r = await client.post("/suspensions", json=body, headers=operator_headers(world.operator.id))
     assert r.status_code == 201, r.text
     assert r.json()["notified_count"] == 1
+    assert (r.json()["consent_status"], r.json()["in_force"], r.json()["subsidised"]) == (
+        "not_required",
+        True,
+        False,
+    )
     told = (
         (await session.execute(sa.select(OutboxMessage).where(OutboxMessage.kind == "suspension_notice")))
         .scalars()
