@@ -7,7 +7,7 @@ PORT   ?= 8000
 export HOST PORT
 
 .PHONY: run test test-reliability install install-dev lock audit migrate demo serve scheduler lint typecheck openapi \
-        openapi-check migrations-check loadtest vendor screenshot clean
+        openapi-check migrations-check loadtest bench vendor screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,11 @@ loadtest: install-dev
 	$(BIN)/locust -f loadtests/locustfile.py --headless --host http://$(HOST):$(PORT) \
 		--users $${USERS:-50} --spawn-rate $${SPAWN_RATE:-10} --run-time $${RUN_TIME:-60s} \
 		--csv loadtests/results/morning_rush --only-summary
+
+## make bench: the project beside a bare FastAPI + asyncpg reference (wrk, PostgreSQL, Redis; skips without
+## them). BENCH_ARGS="--rounds 1 --no-hot" etc.; see loadtests/README.md.
+bench: install
+	$(BIN)/python loadtests/bench/run.py $(BENCH_ARGS)
 
 ## Screenshot of the console dashboard on the demo city for the README (needs Debian's chromium).
 screenshot: install-dev
