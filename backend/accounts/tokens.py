@@ -30,7 +30,7 @@ from backend.accounts.errors import InvalidRefreshToken, RefreshInProgress, Refr
 from backend.accounts.models import RefreshToken, Resident, StaffAccount
 from backend.core.access import Principal, RegionLevel, Role
 from backend.core.clock import as_utc, utcnow
-from backend.core.database import after_commit, db, runs_after_commit
+from backend.core.database import after_commit, db
 from backend.core.i18n import Msg
 from backend.core.kv import get_kv
 from backend.core.security import InvalidToken, create_access_token
@@ -152,12 +152,8 @@ async def forget_staff_state(staff_id: uuid.UUID) -> None:
 
 async def forget_staff_state_on_commit(session: AsyncSession, staff_id: uuid.UUID) -> None:
     """Drop the cached state once the change is committed. Dropping it before the commit is not enough: a
-    request arriving in between reads the old row and caches it again for `STAFF_STATE_TTL`. Outside a
-    request (scripts) there is no commit hook: drop it now, and the TTL bounds the rest."""
-    if runs_after_commit(session):
-        after_commit(session, lambda: forget_staff_state(staff_id))
-    else:
-        await forget_staff_state(staff_id)
+    request arriving in between reads the old row and caches it again for `STAFF_STATE_TTL`."""
+    after_commit(session, lambda: forget_staff_state(staff_id))
 
 
 async def _staff_state(staff_id: uuid.UUID) -> tuple[bool, int] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -153,29 +154,58 @@ def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
 
 AfterCommit = Callable[[], Awaitable[None]]
 _REQUEST = "request_transaction"
+_HOOKS = "after_commit"
+_LISTENING = "after_commit_listening"
+_background: set[asyncio.Task[None]] = set()
 
 
 def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
-    """Run `hook` once the request's transaction has committed (e.g. to invalidate a cache).
+    """Run `hook` once the session's transaction has committed (e.g. to invalidate a cache): the one
+    after-commit mechanism of the project.
 
-    Hooks run before the response is sent; they are dropped when the transaction rolls back, and a
-    failing hook is logged, never turned into an error (the data is already committed). Only sessions
-    from `get_session` (`SessionDep`) run them: see `runs_after_commit`.
+    Hooks are dropped when the transaction rolls back, and a failing hook is logged, never turned into an
+    error (the data is already committed). In a request (`SessionDep`) they are awaited after the commit and
+    before the response is sent, so the caller's next read sees their effect. Elsewhere (jobs, scripts) they
+    are started as tasks on the running loop from SQLAlchemy's `after_commit` event, right after the commit.
     """
-    session.info.setdefault("after_commit", []).append(hook)
+    session.info.setdefault(_HOOKS, []).append(hook)
+    if session.info.get(_REQUEST) or session.info.get(_LISTENING):
+        return
+    session.info[_LISTENING] = True
+    event.listen(session.sync_session, "after_commit", _start_hooks)
+    event.listen(session.sync_session, "after_rollback", _drop_hooks)
 
 
-def runs_after_commit(session: AsyncSession) -> bool:
-    """Whether this session is a request's (`get_session`), whose after-commit hooks are awaited."""
-    return bool(session.info.get(_REQUEST))
+def _start_hooks(sync_session: Any) -> None:
+    hooks = sync_session.info.pop(_HOOKS, [])
+    if not hooks:
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no loop (sync use): nothing can await the hooks
+        log.warning("after-commit hooks dropped: no running event loop")
+        return
+    task = loop.create_task(_run_hooks(hooks))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
 
 
-async def _run_after_commit(session: AsyncSession) -> None:
-    for hook in session.info.pop("after_commit", []):
+def _drop_hooks(sync_session: Any) -> None:
+    sync_session.info.pop(_HOOKS, None)
+
+
+async def _run_hooks(hooks: list[AfterCommit]) -> None:
+    for hook in hooks:
         try:
             await hook()
         except Exception:
             log.exception("after-commit hook failed")
+
+
+async def settle_after_commit() -> None:
+    """Wait for the after-commit hooks started outside requests (jobs, tests) to finish."""
+    while _background:
+        await asyncio.gather(*list(_background), return_exceptions=True)
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:
@@ -186,10 +216,10 @@ async def get_session() -> AsyncIterator[AsyncSession]:
             yield session
             await session.commit()
         except BaseException:
-            session.info.pop("after_commit", None)
+            session.info.pop(_HOOKS, None)
             await session.rollback()
             raise
-        await _run_after_commit(session)
+        await _run_hooks(session.info.pop(_HOOKS, []))
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is never a 2xx.

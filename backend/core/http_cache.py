@@ -23,7 +23,6 @@ cached from the pre-commit state.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -33,10 +32,9 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
-from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.core.database import after_commit, runs_after_commit
+from backend.core.database import after_commit
 from backend.core.i18n import current_language
 from backend.core.kv import get_kv
 
@@ -45,7 +43,6 @@ log = logging.getLogger("backend.http_cache")
 DEFAULT_TTL_SECONDS = 300
 _VERSION_PREFIX = "ver:"
 _BODY_PREFIX = "http:"
-_background: set[asyncio.Task[None]] = set()
 
 
 async def namespace_version(namespace: str) -> str:
@@ -61,30 +58,13 @@ async def bump(*namespaces: str) -> None:
 
 
 def invalidate_after_commit(session: AsyncSession, *namespaces: str) -> None:
-    """Bump the namespaces once the session's transaction has committed (not on rollback).
+    """Bump the namespaces once the session's transaction has committed (not on rollback): a core
+    after-commit hook (`backend.core.database.after_commit`), awaited before the response in a request."""
 
-    In a request (`SessionDep`) the bump is a core after-commit hook, awaited before the response is
-    sent, so the writer's next read (and everyone's) is fresh. Elsewhere (jobs, scripts) it is
-    scheduled from SQLAlchemy's `after_commit` event.
-    """
-    if runs_after_commit(session):
+    async def _bump() -> None:
+        await bump(*namespaces)
 
-        async def _bump() -> None:
-            await bump(*namespaces)
-
-        after_commit(session, _bump)
-        return
-
-    def _after_commit(_session: Any) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop (sync use): the pre-commit bump and the TTL cover it
-            return
-        task = loop.create_task(bump(*namespaces))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
-
-    event.listen(session.sync_session, "after_commit", _after_commit, once=True)
+    after_commit(session, _bump)
 
 
 async def invalidate(session: AsyncSession, *namespaces: str) -> None:
