@@ -169,10 +169,24 @@ async def load(bookings_per_slot: int) -> uuid.UUID:
     return ids["operator"]
 
 
-async def measure(operator_id: uuid.UUID, runs: int) -> list[float]:
+def _record_statements(engine, log: list[tuple[float, str]]) -> None:  # type: ignore[no-untyped-def]
+    """Time each statement the app sends (SQLAlchemy cursor events), for `--statements`."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        log.append((time.perf_counter() - conn.info["bench_started"].pop(), " ".join(statement.split())))
+
+
+async def measure(operator_id: uuid.UUID, runs: int, statements: bool = False) -> list[float]:
     import httpx
 
     from backend.core.access import Principal, Role
+    from backend.core.database import db
     from backend.core.security import create_access_token
     from backend.main import create_app
 
@@ -198,6 +212,21 @@ async def measure(operator_id: uuid.UUID, runs: int) -> list[float]:
                 if i >= 2:  # the first two warm the pool and the statement caches
                     timings.append(elapsed)
             body = r.json()
+            if statements:
+                log: list[tuple[float, str]] = []
+                _record_statements(db.engine.sync_engine, log)
+                started = time.perf_counter()
+                await client.get(
+                    f"/operators/{operator_id}/dashboard",
+                    params=params,
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                total = time.perf_counter() - started
+                print(
+                    f"one request: {total * 1000:.0f} ms, {len(log)} statements, {sum(t for t, _ in log) * 1000:.0f} ms in SQL"
+                )
+                for took, sql in sorted(log, reverse=True)[:8]:
+                    print(f"  {took * 1000:6.1f} ms  {sql[:150]}")
     print(
         f"dashboard: {body['usage']['total']['bookings']} bookings, {body['satisfaction']['total']['count']} reviews"
         f" in the window"
@@ -209,6 +238,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bookings-per-slot", type=int, default=8)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--statements", action="store_true", help="then time each statement of one request")
     args = parser.parse_args()
     await _admin(f'CREATE DATABASE "{DB}"')
     try:
@@ -218,7 +248,7 @@ async def main() -> None:
         started = time.perf_counter()
         operator_id = await load(args.bookings_per_slot)
         print(f"load took {time.perf_counter() - started:.1f} s")
-        timings = await measure(operator_id, args.runs)
+        timings = await measure(operator_id, args.runs, args.statements)
         p95 = sorted(timings)[max(0, int(len(timings) * 0.95) - 1)]
         print(
             f"GET /operators/{{id}}/dashboard (a year, 10 facilities): p50 {statistics.median(timings) * 1000:.0f} ms,"
