@@ -1,13 +1,16 @@
 """Gather each operator's inputs over its window through the lower domains' public reads (SQL aggregates):
 catalogue (operators, facilities, disclosures, configuration), reviews (time-decayed level totals, exclusions,
-rectifications), complaints (count, answered on time, resolved, per completed bookings). Safety is read from
-the oversight domain once it lands on main (until then: no inspections on record)."""
+rectifications), complaints (count, answered on time, resolved, per completed bookings) and oversight (each
+facility's latest fire and food inspection on or before the window's last day, the window's incidents with
+their veto, and the reports due in the window: on time, late or missing)."""
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,11 +21,13 @@ from backend.grading.compute import rnd
 from backend.grading.inputs import (
     Complaints,
     FacilitySafety,
+    Incident,
     Inputs,
     Operations,
     Rectification,
     Satisfaction,
 )
+from backend.oversight import queries as oversight
 from backend.reviews.queries import (
     OperatorRectifications,
     decayed_totals_by_operator,
@@ -50,6 +55,50 @@ def window_start(until: datetime, months: int) -> datetime:
     raise ValueError(until)  # pragma: no cover
 
 
+def _period_end(kind: str, year: int, quarter: int | None) -> date:
+    """The first day after a report's period (a quarter, or the year)."""
+    if kind != "quarterly" or quarter is None or quarter == 4:
+        return date(year + 1, 1, 1)
+    return date(year, 3 * quarter + 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Safety:
+    facilities: dict[uuid.UUID, tuple[str | None, str | None]]  # facility → (fire, food) latest results
+    incidents: dict[uuid.UUID, list[Incident]]  # operator → the window's incidents
+    reports: dict[uuid.UUID, tuple[int, int]]  # operator → (due, on time)
+
+
+async def _oversight(
+    session: AsyncSession, facts: Sequence[OperatorFacts], since: datetime, until: datetime,
+    first: date, last: date,
+) -> _Safety:  # fmt: skip
+    """RATING.md "Safety" and "Operations" inputs: the latest inspection per facility and kind (a failed fire
+    inspection or food grade C stays until a newer inspection is recorded), the incidents of the window, and
+    each report whose due day falls in the window once the operator was running (late and missing ones are
+    due and not on time)."""
+    owner = {fid: f.id for f in facts for fid in f.facilities}
+    latest: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)
+    for i in await oversight.latest_inspections(session, last, owner.keys()):
+        latest[i.facility_id][i.kind] = i.result
+    incidents: dict[uuid.UUID, list[Incident]] = defaultdict(list)
+    for x in await oversight.incidents(session, since, until, owner.keys()):
+        incidents[owner[x.facility_id]].append(Incident(str(x.id), x.kind, x.severity, vetoed=x.veto))
+    started = {f.id: f.started_on for f in facts}
+    reports: dict[uuid.UUID, tuple[int, int]] = {}
+    for year in range(first.year, last.year + 1):
+        for r in await oversight.report_filings(session, started.keys(), year, last):
+            if r.state == "not_yet_due" or not first <= r.due_on <= last:
+                continue
+            if _period_end(r.kind, r.year, r.quarter) <= started[r.operator_id]:
+                continue  # the period ended before the operator started
+            due, on_time = reports.get(r.operator_id, (0, 0))
+            reports[r.operator_id] = (due + 1, on_time + (r.state == "on_time"))
+    return _Safety(
+        {fid: (latest[fid].get("fire"), latest[fid].get("food")) for fid in owner}, incidents, reports
+    )
+
+
 async def gather(
     session: AsyncSession, facts: Sequence[OperatorFacts], g: GradingSection, until: datetime
 ) -> dict[uuid.UUID, Inputs]:
@@ -63,6 +112,8 @@ async def gather(
     )
     rectifications = await rectifications_by_operator(session, since, until, ids)
     complaints = await operator_complaints(session, since, until, ids)
+    first, last = to_shanghai(since).date(), to_shanghai(until - timedelta(microseconds=1)).date()
+    safety = await _oversight(session, facts, since, until, first, last)
     out: dict[uuid.UUID, Inputs] = {}
     for f in facts:
         r = reviews.get(f.id)
@@ -77,12 +128,13 @@ async def gather(
             )
         rect = rectifications.get(f.id) or OperatorRectifications(0, 0, 0)
         food = set(f.food_facilities)
+        due, on_time = safety.reports.get(f.id, (0, 0))
         out[f.id] = Inputs(
             operator_id=str(f.id),
             operator_name=f.name,
             started_on=f.started_on,
-            window_from=to_shanghai(since).date(),
-            window_to=to_shanghai(until - timedelta(microseconds=1)).date(),
+            window_from=first,
+            window_to=last,
             satisfaction=satisfaction,
             rectification=Rectification(
                 bad_reviews=rect.opened,
@@ -91,11 +143,16 @@ async def gather(
                 verdicts={k: v for k, v in sorted(rect.verdicts.items()) if v},
             ),
             complaints=_complaints(complaints.get(f.id)),
-            facilities=tuple(FacilitySafety(str(fid), serves_food=fid in food) for fid in f.facilities),
-            incidents=(),
+            facilities=tuple(
+                FacilitySafety(str(fid), *safety.facilities[fid], serves_food=fid in food)
+                for fid in sorted(f.facilities)
+            ),
+            incidents=tuple(sorted(safety.incidents.get(f.id, ()), key=lambda x: x.id)),
             operations=Operations(
                 services=f.services,
                 disclosures_current=f.disclosures_current,
+                reports_due=due,
+                reports_on_time=on_time,
                 facilities=len(f.facilities),
                 facilities_configured=f.configured_facilities,
             ),

@@ -22,6 +22,32 @@ async def latest_published(session: AsyncSession, operator_id: uuid.UUID) -> Rat
     return (await session.exec(stmt)).first()
 
 
+async def latest_published_many(
+    session: AsyncSession, operator_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, RatingResult]:
+    """Each operator's latest published result (operators never published are absent)."""
+    if not operator_ids:
+        return {}
+    ranked = (
+        sa.select(
+            col(RatingResult.id),
+            sa.func.row_number()
+            .over(
+                partition_by=col(RatingResult.operator_id),
+                order_by=(col(RatingResult.published_at).desc(), col(RatingResult.id).desc()),
+            )
+            .label("rn"),
+        )
+        .where(
+            col(RatingResult.operator_id).in_(sorted(operator_ids)),
+            col(RatingResult.published_at).is_not(None),
+        )
+        .subquery()
+    )
+    stmt = select(RatingResult).join(ranked, ranked.c.id == RatingResult.id).where(ranked.c.rn == 1)
+    return {r.operator_id: r for r in (await session.exec(stmt)).all()}
+
+
 async def published_history(
     session: AsyncSession, operator_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> list[RatingResult]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,12 +23,13 @@ from backend.core.errors import Forbidden, NotFound
 from backend.core.i18n import Msg
 from backend.core.pagination import Page, encode_cursor, keyset_after
 from backend.grading import repository as repo
-from backend.grading.compute import A_LEVELS, FAILED, compute
+from backend.grading.compute import A_LEVELS, FAILED, Outcome, compute
 from backend.grading.explain import explain
 from backend.grading.gather import gather
 from backend.grading.inputs import Inputs
 from backend.grading.models import RatingResult, RatingRun, RunKind
 from backend.grading.schemas import QualifiedList, QualifiedOperator, RatingPublic, RunCreate, RunPublic
+from backend.oversight import queries as oversight
 from backend.rulesets.document import RulesetDocument
 from backend.rulesets.queries import Ruleset, ruleset_for_city
 
@@ -60,6 +62,66 @@ def qualified(level: str | None, vetoed: bool, qualified_from: str) -> bool:
     return A_LEVELS.index(level) <= A_LEVELS.index(qualified_from)
 
 
+@dataclass(frozen=True, slots=True)
+class Graded:
+    facts: catalogue.OperatorFacts
+    ruleset: Ruleset
+    inputs: Inputs
+    outcome: Outcome
+
+    @property
+    def veto_ids(self) -> frozenset[str]:
+        return frozenset(v["incident_id"] for v in self.outcome.data["vetoes"])
+
+
+async def evaluate(session: AsyncSession, operator_ids: list[uuid.UUID] | None, at: datetime) -> list[Graded]:
+    """Grade the (active) operators by the ruleset in force where each is registered; nothing is stored."""
+    facts = await catalogue.operator_facts(session, operator_ids=operator_ids)
+    by_rules: dict[RulesKey, list[catalogue.OperatorFacts]] = defaultdict(list)
+    rulesets: dict[RulesKey, Ruleset] = {}
+    by_place: dict[tuple[uuid.UUID, uuid.UUID], Ruleset] = {}
+    for f in facts:
+        place = (f.city_id, f.district_id)
+        if place not in by_place:
+            by_place[place] = await ruleset_for_city(session, f.city_id, at, district_id=f.district_id)
+        rs = by_place[place]
+        key = (rs.id, rs.version, rs.city_id)
+        by_rules[key].append(f)
+        rulesets[key] = rs
+    out: list[Graded] = []
+    for key, group in by_rules.items():
+        rs = rulesets[key]
+        inputs = await gather(session, group, rs.document.grading, at)
+        for f in group:
+            out.append(Graded(f, rs, inputs[f.id], compute(inputs[f.id], rs.document.grading, rs.ref())))
+    return out
+
+
+async def store_run(
+    session: AsyncSession,
+    graded: list[Graded],
+    *,
+    kind: RunKind,
+    publish: bool,
+    at: datetime,
+    operator_ids: list[uuid.UUID] | None = None,
+    requested_by: uuid.UUID | None = None,
+) -> tuple[RatingRun, list[RatingResult]]:
+    listed = [str(i) for i in operator_ids] if operator_ids is not None else None
+    run = RatingRun(kind=kind, requested_by=requested_by, publish=publish, operator_ids=listed)
+    session.add(run)
+    await session.flush()
+    results = [_store(run, g, at) for g in graded]
+    session.add_all(results)
+    run.results = len(results)
+    run.finished_at = utcnow()
+    session.add(run)
+    await session.flush()
+    if publish:
+        await _publish(session, results, at)
+    return run, results
+
+
 async def grade_operators(
     session: AsyncSession,
     *,
@@ -71,46 +133,14 @@ async def grade_operators(
 ) -> tuple[RatingRun, list[RatingResult]]:
     """Grade the (active) operators and store the results; publish them if asked. No authorisation here."""
     at = at or utcnow()
-    listed = [str(i) for i in operator_ids] if operator_ids is not None else None
-    run = RatingRun(kind=kind, requested_by=requested_by, publish=publish, operator_ids=listed)
-    session.add(run)
-    await session.flush()
-    facts = await catalogue.operator_facts(session, operator_ids=operator_ids)
-    by_rules: dict[tuple[uuid.UUID | None, int, uuid.UUID | None], list[catalogue.OperatorFacts]] = (
-        defaultdict(list)
-    )
-    rulesets: dict[tuple[uuid.UUID | None, int, uuid.UUID | None], Ruleset] = {}
-    by_place: dict[tuple[uuid.UUID, uuid.UUID], Ruleset] = {}
-    for f in facts:
-        place = (f.city_id, f.district_id)
-        if place not in by_place:
-            by_place[place] = await ruleset_for_city(session, f.city_id, at, district_id=f.district_id)
-        rs = by_place[place]
-        key = (rs.id, rs.version, rs.city_id)
-        by_rules[key].append(f)
-        rulesets[key] = rs
-    results: list[RatingResult] = []
-    for key, group in by_rules.items():
-        rs = rulesets[key]
-        inputs = await gather(session, group, rs.document.grading, at)
-        for f in group:
-            results.append(_store(run, f, rs, inputs[f.id], at))
-    session.add_all(results)
-    run.results = len(results)
-    run.finished_at = utcnow()
-    session.add(run)
-    await session.flush()
-    if publish:
-        await _publish(session, results, at)
-    return run, results
+    graded = await evaluate(session, operator_ids, at)
+    return await store_run(session, graded, kind=kind, publish=publish, at=at, operator_ids=operator_ids,
+                           requested_by=requested_by)  # fmt: skip
 
 
-def _store(
-    run: RatingRun, f: catalogue.OperatorFacts, rs: Ruleset, inputs: Inputs, at: datetime
-) -> RatingResult:
+def _store(run: RatingRun, graded: Graded, at: datetime) -> RatingResult:
+    f, rs, inputs, data = graded.facts, graded.ruleset, graded.inputs, graded.outcome.data
     g = rs.document.grading
-    outcome = compute(inputs, g, rs.ref())
-    data = outcome.data
     return RatingResult(
         run_id=run.id,
         operator_id=f.id,
@@ -127,7 +157,7 @@ def _store(
         qualified=qualified(data["level"], bool(data["vetoes"]), g.qualified_from),
         inputs=inputs.as_json(),
         result=data,
-        digest=outcome.digest,
+        digest=graded.outcome.digest,
         computed_at=at,
     )
 
@@ -138,6 +168,46 @@ async def _publish(session: AsyncSession, results: list[RatingResult], at: datet
         session.add(r)
     await session.flush()
     await record_operator_grades(session, {r.operator_id: r.grade for r in results})
+
+
+async def publish_veto_changes(
+    session: AsyncSession, at: datetime, lookback: timedelta
+) -> list[RatingResult]:
+    """A veto takes effect at once (RATING.md 一票否决): operators with an incident recorded, or a veto set
+    or lifted, after their latest published result are graded again, and published when the vetoes differ
+    from the published ones (a new veto: 不合格 now; a lifted one: the grade without it). Changes older than
+    `lookback` were taken in by the monthly publication."""
+    changes = await oversight.incidents_changed_since(session, at - lookback)
+    if not changes:
+        return []
+    owners: dict[uuid.UUID, uuid.UUID] = {}
+    for facility_id in sorted({c.incident.facility_id for c in changes}):
+        ref = await catalogue.facility_ref(session, facility_id)
+        if ref is not None:
+            owners[facility_id] = ref.operator_id
+    changed: dict[uuid.UUID, datetime] = {}
+    for c in changes:
+        op = owners.get(c.incident.facility_id)
+        if op is not None:
+            changed[op] = max(changed.get(op, c.changed_at), c.changed_at)
+    published = await repo.latest_published_many(session, list(changed))
+    stale = sorted(op for op, t in changed.items() if op not in published or published[op].published_at < t)  # type: ignore[operator]
+    if not stale:
+        return []
+    graded = [
+        g for g in await evaluate(session, stale, at)
+        if g.facts.id not in published or g.veto_ids != _veto_ids(published[g.facts.id])
+    ]  # fmt: skip
+    if not graded:
+        return []
+    _, results = await store_run(
+        session, graded, kind=RunKind.veto, publish=True, at=at, operator_ids=[g.facts.id for g in graded]
+    )
+    return results
+
+
+def _veto_ids(r: RatingResult) -> frozenset[str]:
+    return frozenset(v["incident_id"] for v in r.result.get("vetoes", ()))
 
 
 def recompute(result: RatingResult) -> str:

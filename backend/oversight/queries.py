@@ -8,7 +8,9 @@
 - `report_filings(session, operator_ids, year, today)`: each report due in `year` per operator: on time, late,
   missing or not yet due;
 - `open_safety(session, facility_ids, now, today)`: per facility, overdue inspection fixes and open/overdue
-  hazard reports.
+  hazard reports;
+- `incidents_changed_since(session, since)`: incidents recorded, or whose veto was set or lifted, since then
+  (grading's veto job: a veto takes effect at once).
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ class IncidentFact:
     kind: str
     severity: str  # minor | serious | major
     veto: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentChange:
+    incident: IncidentFact
+    changed_at: datetime  # when it was recorded, or its veto last set or lifted (the later)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +130,8 @@ async def open_safety(
     for fid, n, overdue in (await session.execute(hazards)).all():
         out.setdefault(fid, {}).update(open_hazards=int(n), overdue_hazards=int(overdue or 0))
     return {fid: OpenSafety(**counts) for fid, counts in out.items()}
+
+
+async def incidents_changed_since(session: AsyncSession, since: datetime) -> list[IncidentChange]:
+    rows = await facts.incidents_changed_since(session, since)
+    return [IncidentChange(IncidentFact(*row[:6]), row[6]) for row in rows]

@@ -53,3 +53,12 @@ async def incidents(
     if facility_ids is not None:
         stmt = stmt.where(_X.c.facility_id.in_(sorted(facility_ids)))
     return (await session.execute(stmt.order_by(_X.c.occurred_at, _X.c.id))).all()
+
+
+async def incidents_changed_since(session: AsyncSession, since: datetime) -> Sequence[Any]:
+    """Incidents recorded, or whose veto was set or lifted, at or after `since`; with when that happened."""
+    stmt = sa.select(
+        _X.c.id, _X.c.facility_id, _X.c.occurred_at, _X.c.kind, _X.c.severity, _X.c.veto,
+        sa.case((_X.c.veto_set_at > _X.c.created_at, _X.c.veto_set_at), else_=_X.c.created_at),
+    ).where(sa.or_(_X.c.created_at >= since, _X.c.veto_set_at >= since))  # fmt: skip
+    return (await session.execute(stmt.order_by(_X.c.id))).all()
