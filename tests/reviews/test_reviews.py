@@ -228,3 +228,15 @@ async def test_review_writes_are_rate_limited_per_resident(
     assert codes == [409] * 20 + [429]
     r = await post_review(client, booking_id, resident_id)
     assert r.json()["code"] == "too_many_review_writes" and int(r.headers["retry-after"]) > 0
+
+
+async def test_the_reviews_of_an_unknown_service_are_a_404(
+    client: httpx.AsyncClient, rw: ReviewWorld
+) -> None:
+    """An empty list would read as "no reviews yet" (CONTRACT.md: `GET /services/{id}/reviews`)."""
+    r = await client.get(f"/services/{uuid.uuid4()}/reviews")
+    assert (r.status_code, r.json()["code"]) == (404, "service_not_found")
+    assert (await client.get(f"/services/{rw.w.meal.id}/reviews")).json() == {
+        "items": [],
+        "next_cursor": None,
+    }

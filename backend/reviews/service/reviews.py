@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.queries import resident_facts, residents_facts
 from backend.audit.service import record
 from backend.bookings.queries import booking_facts
+from backend.catalogue.errors import ServiceNotFound
+from backend.catalogue.queries import service_ref
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
@@ -202,7 +204,10 @@ def mask(nickname: str | None) -> str:
 async def list_public(
     session: AsyncSession, service_id: uuid.UUID, level: int | None, cursor: str | None, limit: int
 ) -> Page[PublicReview]:
-    """Newest first; texts only once published; excluded reviews stay listed with `counted: false`."""
+    """Newest first; texts only once published; excluded reviews stay listed with `counted: false`. An
+    unknown service is a 404 (never an empty list that reads as "no reviews yet")."""
+    if await service_ref(session, service_id) is None:
+        raise ServiceNotFound()
     rows = await repo.list_reviews(
         session, repo.published_on_service(service_id, level), keyset_after(cursor), limit
     )
