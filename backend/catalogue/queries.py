@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 import sqlalchemy as sa
@@ -204,6 +204,13 @@ class Place:
 async def operator_places(session: AsyncSession, operator_ids: list[uuid.UUID]) -> dict[uuid.UUID, Place]:
     """Where each operator is registered (its district and that district's city)."""
     return {k: Place(v[0], v[1]) for k, v in (await places.operator_places(session, operator_ids)).items()}
+
+
+async def operator_starts(
+    session: AsyncSession, operator_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    """The day each operator started operating (what is due from it starts then)."""
+    return await places.operator_starts(session, operator_ids)
 
 
 async def district_city(session: AsyncSession, district_id: uuid.UUID) -> uuid.UUID | None:

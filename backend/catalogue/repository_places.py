@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -39,6 +40,14 @@ async def operator_places(session: AsyncSession, operator_ids: Iterable[uuid.UUI
         .where(col(Operator.id).in_(ids))
     )
     return {oid: (city, district) for oid, city, district in (await session.execute(stmt)).all()}
+
+
+async def operator_starts(session: AsyncSession, operator_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
+    ids = sorted(set(operator_ids))
+    if not ids:
+        return {}
+    stmt = sa.select(col(Operator.id), col(Operator.started_on)).where(col(Operator.id).in_(ids))
+    return {oid: started for oid, started in (await session.execute(stmt)).all()}
 
 
 async def district_city(session: AsyncSession, district_id: uuid.UUID) -> uuid.UUID | None:

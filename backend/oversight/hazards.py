@@ -24,14 +24,15 @@ from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.oversight import repository as repo
 from backend.oversight.errors import ContentRejected, HazardNotFound, HazardStateConflict
 from backend.oversight.models import Hazard, HazardStatus
-from backend.oversight.rules import rules_for
+from backend.oversight.rules import rules_for_facility
 from backend.oversight.schemas import HazardAnswer, HazardCreate, HazardModeration, HazardView
 from backend.wechat.provider import get_wechat
 from backend.workdays.queries import add_working_days
 
 
 async def _start_clock(session: AsyncSession, hazard: Hazard, start: datetime) -> None:
-    deadline = await add_working_days(session, start, rules_for().hazard_answer_working_days)
+    rules = await rules_for_facility(session, hazard.facility_id)
+    deadline = await add_working_days(session, start, rules.hazard_answer_working_days)
     hazard.answer_due_at, hazard.deadline_provisional = deadline.at, deadline.provisional
 
 

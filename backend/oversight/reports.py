@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import record
 from backend.bookings.queries import booking_counts
-from backend.catalogue.queries import resolve_scope
+from backend.catalogue.queries import operator_starts, resolve_scope
 from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, as_utc, utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
@@ -25,7 +25,7 @@ from backend.oversight import repository as repo
 from backend.oversight import repository_reports as rrepo
 from backend.oversight.errors import ReportNotDue, ReportNotFound, ReportPeriodNotEnded, ReportStateConflict
 from backend.oversight.models import OperatorReport, ReportKind, ReportStatus
-from backend.oversight.rules import OversightRules, rules_for
+from backend.oversight.rules import OversightRules, rules_for_operator, rules_for_operators
 from backend.oversight.schemas_reports import (
     FilingState,
     ReportFinding,
@@ -96,11 +96,11 @@ async def _figures(
 
 async def submit(session: AsyncSession, principal: Principal, body: ReportSubmit) -> ReportView:
     """File (or, once returned, resubmit) the caller's operator's report for a period."""
-    rules = rules_for()
-    if body.kind not in rules.reports_due:
-        raise ReportNotDue()
     operator_id = principal.operator_id
     assert operator_id is not None  # the route admits operator staff only
+    rules = await rules_for_operator(session, operator_id)
+    if body.kind not in rules.reports_due:
+        raise ReportNotDue()
     quarter = body.quarter or 0
     today, now = _today(), utcnow()
     if today < opens_on(rules, body.kind, body.year, quarter):
@@ -203,26 +203,35 @@ async def list_reports(
     return Page(items=[report_view(r) for r in items], next_cursor=next_cursor)
 
 
-def due_periods(rules: OversightRules, year: int) -> list[tuple[ReportKind, int]]:
+def due_periods(
+    rules: OversightRules, year: int, started_on: date | None = None
+) -> list[tuple[ReportKind, int]]:
+    """The reports due for `year`: a period that ended before the operator started is not due (an operator
+    that started in Q3 reports Q3, Q4 and the year, not Q1 or Q2)."""
     out: list[tuple[ReportKind, int]] = []
     if ReportKind.quarterly in rules.reports_due:
         out += [(ReportKind.quarterly, q) for q in (1, 2, 3, 4)]
     if ReportKind.yearly in rules.reports_due:
         out.append((ReportKind.yearly, 0))
+    if started_on is not None:
+        out = [(kind, q) for kind, q in out if period(kind, year, q)[1] > started_on]
     return out
 
 
 async def filing_states(
     session: AsyncSession, operator_ids: list[uuid.UUID], year: int, today: date
 ) -> list[ReportFinding]:
-    """Each due report of `year` per operator: on time, late, missing (due and not filed) or not yet due."""
-    rules = rules_for()
+    """Each due report of `year` per operator (by the ruleset where it is registered, from the day it
+    started): on time, late, missing (due and not filed) or not yet due."""
+    rules_of = await rules_for_operators(session, operator_ids)
+    started = await operator_starts(session, operator_ids)
     filed = {
         (r.operator_id, r.kind, r.quarter): r for r in await rrepo.reports_of(session, operator_ids, [year])
     }
     out: list[ReportFinding] = []
     for operator_id in operator_ids:
-        for kind, quarter in due_periods(rules, year):
+        rules = rules_of[operator_id]
+        for kind, quarter in due_periods(rules, year, started.get(operator_id)):
             due = due_on(rules, kind, year, quarter)
             row = filed.get((operator_id, kind.value, quarter))
             if row is not None:

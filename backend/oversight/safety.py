@@ -48,7 +48,7 @@ from backend.oversight.models import (
     SafetyCheck,
     Severity,
 )
-from backend.oversight.rules import rules_for
+from backend.oversight.rules import DEFAULT_RULES
 from backend.oversight.schemas import (
     DrillCreate,
     DrillView,
@@ -223,7 +223,7 @@ async def list_own_records(
 
 def veto_allowed(kind: IncidentKind, severity: Severity) -> bool:
     """一票否决 (RATING.md): abuse and food poisoning at any severity, any other kind from `serious` up."""
-    rules = rules_for()
+    rules = DEFAULT_RULES  # no ruleset sets these yet
     return (
         kind in rules.veto_kinds_any_severity
         or SEVERITY_ORDER[severity] >= SEVERITY_ORDER[rules.veto_min_severity]
