@@ -191,3 +191,13 @@ async def test_scope_street_office_decisions(session: AsyncSession, town: Town, 
     scope = await resolve_scope(session, town.callers[role])
     got = {place for place in PLACES if scope.is_street_office_of(town.places[place].facility)}
     assert got == STREET_OFFICE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_scope_owns_only_the_residents_own_objects(
+    session: AsyncSession, town: Town, role: str
+) -> None:
+    """`owns`: the resident who booked (the "east" booking is theirs); staff own nothing, even an admin."""
+    scope = await resolve_scope(session, town.callers[role])
+    got = {place for place in PLACES if scope.owns(town.places[place].resident)}
+    assert got == ({"east"} if role == "resident" else set())

@@ -1,4 +1,4 @@
-"""The booking rules that need no database: eligibility, cut-offs, who may move a booking where."""
+"""The booking rules that need no database: eligibility, cut-offs, which moves a booking may make."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from backend.bookings.models import BookingStatus
 from backend.catalogue.queries import BookingMode, FunctionCode
-from backend.core.access import Role
 from backend.core.clock import to_shanghai
 
 # Age bands (whole years, inclusive) by function; a service may narrow them with its own min/max.
@@ -65,24 +64,18 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Transition:
+    """A move from one of `sources` to `to`. The service's own supplier staff make every move
+    (`Scope.acts_for_service`); the resident who owns the booking only those with `by_owner`
+    (`Scope.owns`)."""
+
     to: BookingStatus
     sources: frozenset[BookingStatus]
-    roles: frozenset[Role]
+    by_owner: bool = False
 
 
 TRANSITIONS: dict[Action, Transition] = {
-    Action.check_in: Transition(
-        BookingStatus.checked_in, frozenset({BookingStatus.confirmed}), frozenset({Role.supplier_staff})
-    ),
-    Action.complete: Transition(
-        BookingStatus.completed, frozenset({BookingStatus.checked_in}), frozenset({Role.supplier_staff})
-    ),
-    Action.no_show: Transition(
-        BookingStatus.no_show, frozenset({BookingStatus.confirmed}), frozenset({Role.supplier_staff})
-    ),
-    Action.cancel: Transition(
-        BookingStatus.cancelled,
-        frozenset({BookingStatus.confirmed}),
-        frozenset({Role.resident, Role.supplier_staff}),
-    ),
+    Action.check_in: Transition(BookingStatus.checked_in, frozenset({BookingStatus.confirmed})),
+    Action.complete: Transition(BookingStatus.completed, frozenset({BookingStatus.checked_in})),
+    Action.no_show: Transition(BookingStatus.no_show, frozenset({BookingStatus.confirmed})),
+    Action.cancel: Transition(BookingStatus.cancelled, frozenset({BookingStatus.confirmed}), by_owner=True),
 }

@@ -27,8 +27,8 @@ from backend.catalogue.models import ServiceClass as ServiceClass
 from backend.catalogue.models import ServiceStatus as ServiceStatus
 from backend.catalogue.repository_grading import OperatorFacts as OperatorFacts
 from backend.catalogue.rules import rulesets_for_facilities
-from backend.core.access import Principal, RegionLevel, Role
-from backend.core.scope import RegionFacts, Scope
+from backend.core.access import Principal, RegionLevel
+from backend.core.scope import RegionFacts, RegulatorReach, Scope, build_scope
 from backend.rulesets.queries import Ruleset, builtin_ruleset, ruleset_for_city
 
 _SESSION_KEY = "scope"
@@ -61,25 +61,27 @@ def _forget_on_end(sync_session: object, transaction: object) -> None:
         info.pop(_SESSION_KEY, None)
 
 
-async def _resolve(session: AsyncSession, principal: Principal) -> Scope:
-    if principal.role == Role.admin:
-        return Scope.admin(principal)
-    if principal.role == Role.operator_staff and principal.operator_id is not None:
-        facilities, suppliers = await repo.operator_reach(session, principal.operator_id)
-        return Scope.for_operator(principal, facility_ids=facilities, supplier_ids=suppliers)
-    if principal.role == Role.supplier_staff and principal.supplier_id is not None:
-        hosts = await repo.supplier_hosts(session, principal.supplier_id)
-        return Scope.for_supplier(principal, hosting_facility_ids=hosts)
-    if principal.role == Role.regulator and principal.region_level and principal.region_id:
-        communities, streets, districts = await repo.region_places(
-            session, principal.region_level, principal.region_id
-        )
-        # Operators are registered with districts (a street's: the district it lies in).
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """`core.scope.ReachLoader` over the catalogue's places (operators register with districts; a street's
+    operators are those registered in the district it lies in)."""
+
+    session: AsyncSession
+
+    async def operator_reach(
+        self, operator_id: uuid.UUID
+    ) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
+        return await repo.operator_reach(self.session, operator_id)
+
+    async def supplier_hosts(self, supplier_id: uuid.UUID) -> frozenset[uuid.UUID]:
+        return await repo.supplier_hosts(self.session, supplier_id)
+
+    async def regulator_reach(self, level: RegionLevel, region_id: uuid.UUID) -> RegulatorReach:
+        communities, streets, districts = await repo.region_places(self.session, level, region_id)
         facilities, serving_ops, serving_sups, reg_ops, reg_sups = await repo.region_reach(
-            session, communities, districts
+            self.session, communities, districts
         )
-        return Scope.for_regulator(
-            principal,
+        return RegulatorReach(
             region=RegionFacts(community_ids=communities, street_ids=streets, district_ids=districts),
             facility_ids=facilities,
             serving_operator_ids=serving_ops,
@@ -87,7 +89,10 @@ async def _resolve(session: AsyncSession, principal: Principal) -> Scope:
             serving_supplier_ids=serving_sups,
             registered_supplier_ids=reg_sups,
         )
-    return Scope.nothing(principal)
+
+
+async def _resolve(session: AsyncSession, principal: Principal) -> Scope:
+    return await build_scope(principal, _Reach(session))
 
 
 # ---------------------------------------------------------------- reads for other domains

@@ -10,18 +10,17 @@ from fastapi import APIRouter, Depends
 from backend.catalogue import changes
 from backend.catalogue.models import ChangeRequestStatus
 from backend.catalogue.schemas_staff import FunctionChangeCreate, FunctionChangeDecision, FunctionChangeView
-from backend.core.access import Principal, Role, allow
+from backend.core.access import OPERATORS, OperatorOrOversight, OperatorStaff, Oversight
 from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 
 router = APIRouter(tags=["catalogue"])
 
-FILERS = allow(Role.operator_staff)
-Filers = Annotated[Principal, Depends(FILERS)]
-FilerCreate = Annotated[Idempotency, Depends(idempotent(FILERS), scope="function")]
-Readers = Annotated[Principal, Depends(allow(Role.operator_staff, Role.regulator, Role.admin))]
-Deciders = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]
+Filers = OperatorStaff
+FilerCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS), scope="function")]
+Readers = OperatorOrOversight
+Deciders = Oversight
 
 
 @router.post("/facilities/{facility_id}/function-changes", response_model=FunctionChangeView, status_code=201)

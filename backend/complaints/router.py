@@ -21,22 +21,27 @@ from backend.complaints.schemas import (
     ReplyCreate,
     StatusFilter,
 )
-from backend.core.access import STAFF_ROLES, Principal, Role, allow
+from backend.core.access import (
+    ANY_STAFF,
+    RESIDENTS,
+    AnyStaff,
+    Oversight,
+    Resident,
+    ResidentOrStaff,
+    ServiceStaff,
+)
 from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 
 router = APIRouter(tags=["complaints"])
 
-RESIDENT = allow(Role.resident)
-STAFF = allow(*STAFF_ROLES)
-Resident = Annotated[Principal, Depends(RESIDENT)]
-Staff = Annotated[Principal, Depends(STAFF)]
-Handler = Annotated[Principal, Depends(allow(Role.supplier_staff, Role.operator_staff))]
-Mediator = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]
-Reader = Annotated[Principal, Depends(allow(Role.resident, *STAFF_ROLES))]
-ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENT), scope="function")]
-StaffCreate = Annotated[Idempotency, Depends(idempotent(STAFF), scope="function")]
+Staff = AnyStaff
+Handler = ServiceStaff
+Mediator = Oversight
+Reader = ResidentOrStaff
+ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENTS), scope="function")]
+StaffCreate = Annotated[Idempotency, Depends(idempotent(ANY_STAFF), scope="function")]
 
 
 @router.post("/complaints", response_model=ComplaintPublic, status_code=201)

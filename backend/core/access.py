@@ -167,6 +167,9 @@ REGULATORS = allow(Role.regulator)
 ADMINS = allow(Role.admin)
 OVERSIGHT = allow(Role.regulator, Role.admin)
 OPERATORS_AND_OVERSIGHT = allow(Role.operator_staff, Role.regulator, Role.admin)
+OPERATORS_AND_ADMINS = allow(Role.operator_staff, Role.admin)
+SERVICE_STAFF = allow(Role.supplier_staff, Role.operator_staff)
+RESIDENTS_AND_STAFF = allow(Role.resident, *STAFF_ROLES)
 ANY_STAFF = allow(*STAFF_ROLES)
 
 # Ready-made annotations for the common audiences (import these; don't redefine role sets per router).
@@ -180,13 +183,15 @@ Admin = Annotated[Principal, Depends(ADMINS)]
 Oversight = Annotated[Principal, Depends(OVERSIGHT)]
 # operator staff, regulators and admin: facilities' configuration, staff account management
 OperatorOrOversight = Annotated[Principal, Depends(OPERATORS_AND_OVERSIGHT)]
+# operator staff or admin: the operator's own records (safety checks, emergency plans, drills)
+OperatorOrAdmin = Annotated[Principal, Depends(OPERATORS_AND_ADMINS)]
 # supplier or operator staff: a service's people (its bookings, its suppliers' licences)
-ServiceStaff = Annotated[Principal, Depends(allow(Role.supplier_staff, Role.operator_staff))]
+ServiceStaff = Annotated[Principal, Depends(SERVICE_STAFF)]
 # a booking's resident or the staff of its service
 ResidentOrServiceStaff = Annotated[
     Principal, Depends(allow(Role.resident, Role.supplier_staff, Role.operator_staff))
 ]
 # a resident or any staff (an object both sides follow, e.g. a rectification)
-ResidentOrStaff = Annotated[Principal, Depends(allow(Role.resident, *STAFF_ROLES))]
+ResidentOrStaff = Annotated[Principal, Depends(RESIDENTS_AND_STAFF)]
 # who may cancel a booking: its resident or its supplier
 ResidentOrSupplier = Annotated[Principal, Depends(allow(Role.resident, Role.supplier_staff))]

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from backend.core.access import PUBLIC, Principal, Role, allow
+from backend.core.access import (
+    OPERATORS_AND_ADMINS,
+    OPERATORS_AND_OVERSIGHT,
+    OVERSIGHT,
+    PUBLIC,
+    OperatorOrAdmin,
+    OperatorOrOversight,
+    Oversight,
+)
 from backend.core.database import SessionDep
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, idempotent
@@ -33,15 +41,12 @@ from backend.oversight.schemas import (
 
 router = APIRouter(tags=["oversight"])
 
-DECIDERS = allow(Role.regulator, Role.admin)
-FACILITY_STAFF = allow(Role.operator_staff, Role.regulator, Role.admin)
-OWN_RECORDS = allow(Role.operator_staff, Role.admin)
-Deciders = Annotated[Principal, Depends(DECIDERS)]
-FacilityStaff = Annotated[Principal, Depends(FACILITY_STAFF)]
-OwnRecorders = Annotated[Principal, Depends(OWN_RECORDS)]
-DeciderCreate = Annotated[Idempotency, Depends(idempotent(DECIDERS), scope="function")]
-FacilityStaffCreate = Annotated[Idempotency, Depends(idempotent(FACILITY_STAFF), scope="function")]
-OwnRecordCreate = Annotated[Idempotency, Depends(idempotent(OWN_RECORDS), scope="function")]
+Deciders = Oversight
+FacilityStaff = OperatorOrOversight
+OwnRecorders = OperatorOrAdmin
+DeciderCreate = Annotated[Idempotency, Depends(idempotent(OVERSIGHT), scope="function")]
+FacilityStaffCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS_AND_OVERSIGHT), scope="function")]
+OwnRecordCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS_AND_ADMINS), scope="function")]
 
 
 # ---------------------------------------------------------------- public

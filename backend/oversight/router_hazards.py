@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from backend.core.access import Principal, Role, allow
+from backend.core.access import RESIDENTS, OperatorOrOversight, Oversight, Resident
 from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -18,11 +18,9 @@ from backend.oversight.schemas import HazardAnswer, HazardCreate, HazardModerati
 
 router = APIRouter(tags=["oversight"])
 
-Deciders = Annotated[Principal, Depends(allow(Role.regulator, Role.admin))]
-FacilityStaff = Annotated[Principal, Depends(allow(Role.operator_staff, Role.regulator, Role.admin))]
-RESIDENT = allow(Role.resident)
-Resident = Annotated[Principal, Depends(RESIDENT)]
-ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENT), scope="function")]
+Deciders = Oversight
+FacilityStaff = OperatorOrOversight
+ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENTS), scope="function")]
 
 
 # ---------------------------------------------------------------- hazards

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from backend.core.access import PUBLIC, Principal, Role, allow
+from backend.core.access import OPERATORS, OVERSIGHT, PUBLIC, OperatorOrOversight, OperatorStaff, Oversight
 from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -23,13 +23,11 @@ from backend.oversight.schemas_reports import (
 
 router = APIRouter(tags=["oversight"])
 
-OPERATORS = allow(Role.operator_staff)
-DECIDERS = allow(Role.regulator, Role.admin)
-Operators = Annotated[Principal, Depends(OPERATORS)]
+Operators = OperatorStaff
 OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS), scope="function")]
-Deciders = Annotated[Principal, Depends(DECIDERS)]
-DeciderCreate = Annotated[Idempotency, Depends(idempotent(DECIDERS), scope="function")]
-Readers = Annotated[Principal, Depends(allow(Role.operator_staff, Role.regulator, Role.admin))]
+Deciders = Oversight
+DeciderCreate = Annotated[Idempotency, Depends(idempotent(OVERSIGHT), scope="function")]
+Readers = OperatorOrOversight
 Year = Annotated[int, Query(ge=2000, le=2099)]
 
 

@@ -1,7 +1,8 @@
 """A booking's life: confirmed -> checked_in -> completed, or cancelled, or no_show.
 
-Each move is made by the right actor only (see `rules.TRANSITIONS`), with a conditional UPDATE on the
-current status so two concurrent moves cannot both win, and is recorded with its actor and time.
+Each move is made by the right actor only (`rules.TRANSITIONS`: the service's own supplier staff, and for
+a cancellation the resident who owns the booking; asked of the caller's `Scope`), with a conditional UPDATE
+on the current status so two concurrent moves cannot both win, and is recorded with its actor and time.
 Cancelling frees the place and gives it to the first in line, in the same transaction.
 """
 
@@ -20,7 +21,8 @@ from backend.bookings.rules import Action
 from backend.bookings.schemas import BookingPublic
 from backend.bookings.service.common import public_from_view, require_visible
 from backend.bookings.service.waitlist import promote
-from backend.core.access import Principal, Role
+from backend.catalogue.queries import resolve_scope
+from backend.core.access import Principal
 from backend.core.clock import shanghai_iso, utcnow
 from backend.core.errors import Unprocessable
 from backend.core.i18n import Msg
@@ -44,7 +46,10 @@ async def transition(
     move = rules.TRANSITIONS[action]
     locked = await brepo.get_view(session, booking_id, for_update=True)
     view = await require_visible(session, principal, locked)
-    if principal.role not in move.roles or BookingStatus(view.status) not in move.sources:
+    scope = await resolve_scope(session, principal)
+    as_supplier = scope.acts_for_service(view.supplier_id)
+    as_owner = move.by_owner and scope.owns(view.resident_id)
+    if not (as_supplier or as_owner) or BookingStatus(view.status) not in move.sources:
         raise IllegalTransition(extra={"booking_status": view.status})
     now = utcnow()
     if action == Action.no_show and now < view.start_at:
@@ -52,7 +57,7 @@ async def transition(
     if action == Action.check_in and rules.local_date(now) < rules.local_date(view.start_at):
         raise CheckInTooEarly()
     if action == Action.cancel:
-        if principal.role == Role.resident:
+        if as_owner:
             deadline = rules.cancel_deadline(view.start_at, view.cancel_cutoff_minutes)
             if now > deadline:
                 raise CancelWindowClosed(extra={"deadline": shanghai_iso(deadline)})
@@ -74,7 +79,7 @@ async def transition(
         await repo.free_place(session, view.slot_id, now)
         if now < view.start_at:
             await promote(session, view.slot_id, now)
-        if principal.role == Role.supplier_staff:
+        if as_supplier:
             await enqueue(
                 session,
                 view.resident_id,
