@@ -72,8 +72,6 @@ async def seed(session: AsyncSession) -> None:
 async def past_completed_bookings(session: AsyncSession, count: int) -> list[uuid.UUID]:
     """`count` bookings of the demo resident's parent, completed on the past days (one a day, newest first),
     over the active services in turn: for the reviews demo. Idempotent (deterministic ids)."""
-    from backend.accounts.demo import DEMO_PARENT_ID, DEMO_RESIDENT_ID
-
     service_sql = services_sql()
     services = (
         (
@@ -86,30 +84,42 @@ async def past_completed_bookings(session: AsyncSession, count: int) -> list[uui
         .scalars()
         .all()
     )
+    return await completed_bookings(session, "past", list(services), count)
+
+
+async def completed_bookings(
+    session: AsyncSession, key: str, services: list[uuid.UUID], count: int, *, hour: int = 9
+) -> list[uuid.UUID]:
+    """`count` bookings of the demo resident's parent over `services` in turn, from `hour` for two hours one
+    a day going back from yesterday (newest first); ids derive from `key`. Idempotent."""
+    from backend.accounts.demo import DEMO_PARENT_ID, DEMO_RESIDENT_ID
+
     if not services:
         return []
     today = utcnow().astimezone(SHANGHAI).date()
-    ids = []
+    ids, slots, bookings = [], [], []
     for i in range(count):
         service_id = services[i % len(services)]
-        booking_id = demo_id("booking", f"past/{i}")
+        booking_id = demo_id("booking", f"{key}/{i}")
         ids.append(booking_id)
         if await session.get(Booking, booking_id) is not None:
             continue
         day = today - timedelta(days=i + 1)
-        start = datetime.combine(day, time(9, 0), tzinfo=SHANGHAI)
+        start = datetime.combine(day, time(hour, 0), tzinfo=SHANGHAI)
         end = start + timedelta(hours=2)
-        slot_id = demo_id("slot", f"past/{i}")
-        session.add(
+        slot_id = demo_id("slot", f"{key}/{i}")
+        slots.append(
             Slot(id=slot_id, service_id=service_id, start_at=start, end_at=end, capacity=5, booked=1,
                  status="closed", closed_at=end)
         )  # fmt: skip
-        await session.flush()
-        session.add(
+        bookings.append(
             Booking(id=booking_id, slot_id=slot_id, service_id=service_id, resident_id=DEMO_RESIDENT_ID,
                     beneficiary_id=DEMO_PARENT_ID, start_at=start, status=BookingStatus.completed.value,
                     total_fen=1200, subsidy_fen=0, discount_fen=0, community_fen=0, payable_fen=1200,
                     status_changed_at=end)
         )  # fmt: skip
-        await session.flush()
+    session.add_all(slots)
+    await session.flush()
+    session.add_all(bookings)
+    await session.flush()
     return ids

@@ -24,8 +24,11 @@ SEEDS = (
     "backend.accounts.demo",
     "backend.bookings.demo",
     "backend.reviews.demo",
+    "backend.reviews.demo_volume",
     "backend.complaints.demo",
     "backend.oversight.demo",
+    "backend.oversight.demo_standing",
+    "backend.grading.demo",
 )
 
 
