@@ -51,7 +51,7 @@ from backend.catalogue.schemas_staff import (
     ServiceUpdate,
     SubsidyRuleCreate,
 )
-from backend.catalogue.scope import get_service_for_supplier
+from backend.catalogue.scope import service_row_for_supplier
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.errors import Unprocessable
@@ -114,7 +114,7 @@ async def create_service(
 async def update_service(
     session: AsyncSession, principal: Principal, service_id: uuid.UUID, data: ServiceUpdate
 ) -> ServiceStaffView:
-    service = await get_service_for_supplier(session, principal, service_id)
+    service = await service_row_for_supplier(session, principal, service_id)
     changes = data.model_dump(exclude_unset=True)
     low = changes.get("min_age_years", service.min_age_years)
     high = changes.get("max_age_years", service.max_age_years)
@@ -144,7 +144,7 @@ async def list_supplier_services(
 async def publish_disclosure(
     session: AsyncSession, principal: Principal, service_id: uuid.UUID, data: DisclosureCreate
 ) -> DisclosureVersion:
-    service = await get_service_for_supplier(session, principal, service_id)
+    service = await service_row_for_supplier(session, principal, service_id)
     if service.function == FunctionCode.health and not data.staff_qualifications:
         raise StaffQualificationsRequired()
     now = utcnow()
@@ -185,7 +185,7 @@ async def publish_price(
     session: AsyncSession, principal: Principal, service_id: uuid.UUID, data: PriceCreate
 ) -> PriceVersion:
     """A new price version, in force from `effective_from` (default now; never in the past)."""
-    service = await get_service_for_supplier(session, principal, service_id)
+    service = await service_row_for_supplier(session, principal, service_id)
     check_price(service.service_class, data)
     now = utcnow()
     effective = _start(data.effective_from, now, InvalidPrice)
@@ -228,7 +228,7 @@ async def publish_price(
 async def add_subsidy_rule(
     session: AsyncSession, principal: Principal, service_id: uuid.UUID, data: SubsidyRuleCreate
 ) -> SubsidyRulePublic:
-    service = await get_service_for_supplier(session, principal, service_id)
+    service = await service_row_for_supplier(session, principal, service_id)
     now = utcnow()
     valid_from = _start(data.valid_from, now, InvalidSubsidyRule)
     if data.valid_until is not None and data.valid_until <= valid_from:
@@ -252,7 +252,7 @@ async def end_subsidy_rule(
     session: AsyncSession, principal: Principal, service_id: uuid.UUID, rule_id: uuid.UUID
 ) -> SubsidyRulePublic:
     """End a rule now (it stays in the history); ending an ended rule changes nothing."""
-    service = await get_service_for_supplier(session, principal, service_id)
+    service = await service_row_for_supplier(session, principal, service_id)
     rule = await repo.get_subsidy_rule(session, rule_id)
     if rule is None or rule.service_id != service.id:
         raise SubsidyRuleNotFound()

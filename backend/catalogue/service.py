@@ -7,8 +7,8 @@ domains import these from here, never from the modules by subject:
 
 - `quote(session, service_id, profile, at) -> Quote`, `quote_known(...)` (the service's class already
   known), `BeneficiaryProfile`, `Quote`: bookings snapshot the quote as the booking's price;
-- `get_service_for_supplier(session, principal, service_id) -> Service` (404 `service_not_found` unless the
-  caller is staff of the service's supplier);
+- `get_service_for_supplier(session, principal, service_id) -> SupplierService` (a frozen copy; 404
+  `service_not_found` unless the caller is staff of the service's supplier);
 - `record_operator_grades(session, {operator_id: grade})`: the grade facility pages show (grading publishes);
 - `CACHE_NAMESPACE` (bump it with `backend.core.http_cache.invalidate` when something shown in the public
   catalogue changes).
@@ -25,7 +25,7 @@ from backend.catalogue.models import OrgStatus
 from backend.catalogue.orgs import CACHE_NAMESPACE, get_operator, update_operator
 from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote, quote_known
 from backend.catalogue.schemas_staff import OperatorUpdate
-from backend.catalogue.scope import get_service_for_supplier
+from backend.catalogue.scope import SupplierService, get_service_for_supplier
 from backend.core.access import Principal
 
 
@@ -41,6 +41,7 @@ __all__ = [
     "CACHE_NAMESPACE",
     "BeneficiaryProfile",
     "Quote",
+    "SupplierService",
     "end_operator",
     "get_service_for_supplier",
     "quote",
