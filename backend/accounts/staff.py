@@ -42,7 +42,7 @@ from backend.accounts.errors import (
 from backend.accounts.models import Beneficiary, Resident, StaffAccount
 from backend.accounts.schemas import EntitlementsUpdate, StaffCreate
 from backend.accounts.tokens import TokenPair, forget_staff_state_on_commit, issue_pair, staff_principal
-from backend.audit.service import record
+from backend.audit.service import audited_update, record
 from backend.catalogue import queries as catalogue
 from backend.catalogue.queries import resolve_scope
 from backend.core.access import Principal, Role
@@ -298,21 +298,8 @@ async def set_entitlements(
     scope = await resolve_scope(session, caller)
     community_id = resident.community_id if resident else None
     scope.require(scope.may_record_entitlement(community_id), BeneficiaryNotFound())
-    before = {"dibao": beneficiary.dibao, "disability": beneficiary.disability}
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    for field, value in changes.items():
-        setattr(beneficiary, field, value)
     beneficiary.entitlements_verified_by = caller.id
     beneficiary.entitlements_verified_at = utcnow()
-    session.add(beneficiary)
-    await session.flush()
-    after = {"dibao": beneficiary.dibao, "disability": beneficiary.disability}
-    await record(
-        session,
-        caller,
-        "set_entitlements",
-        "beneficiary",
-        beneficiary.id,
-        {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]},
-    )
+    await audited_update(session, caller, "beneficiary", beneficiary, changes, action="set_entitlements")
     return beneficiary

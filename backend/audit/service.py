@@ -3,6 +3,9 @@
 Example::
 
     await audit.record(session, principal, "update", "facility", facility.id, diff(before, after))
+
+A plain update of a row's fields is `audited_update`: set the fields, flush, record what changed, and drop
+the cached reads it affects (now and again after the commit).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.models import AuditEntry
 from backend.core.access import Principal
+from backend.core.http_cache import invalidate
 
 
 def _plain(value: Any) -> Any:
@@ -68,3 +72,29 @@ async def record(
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def audited_update(
+    session: AsyncSession,
+    principal: Principal | None,
+    entity: str,
+    row: Any,
+    changes: Mapping[str, Any],
+    *,
+    invalidates: tuple[str, ...] = (),
+    also: Mapping[str, Any] | None = None,
+    action: str = "update",
+) -> dict[str, Any]:
+    """Set `changes` on `row` (a table object with an `id`), flush, record `action` on `entity` with the diff
+    of those fields (and `also`: other changes the caller made, already in `diff` form), and invalidate the
+    cache namespaces `invalidates` (now and after the commit). Returns the recorded diff."""
+    before = {name: getattr(row, name) for name in changes}
+    for name, value in changes.items():
+        setattr(row, name, value)
+    session.add(row)
+    await session.flush()
+    changed = {**diff(before, {name: getattr(row, name) for name in changes}), **(also or {})}
+    await record(session, principal, action, entity, row.id, changed)
+    if invalidates:
+        await invalidate(session, *invalidates)
+    return changed

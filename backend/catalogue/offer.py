@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.audit.service import diff, record
+from backend.audit.service import audited_update, diff, record
 from backend.catalogue import repository as repo
 from backend.catalogue.changes import check_licence
 from backend.catalogue.errors import (
@@ -120,13 +119,7 @@ async def update_service(
     high = changes.get("max_age_years", service.max_age_years)
     if low is not None and high is not None and low > high:
         raise Unprocessable(AGE_BAND)
-    before: dict[str, Any] = {k: getattr(service, k) for k in changes}
-    for name, value in changes.items():
-        setattr(service, name, value)
-    session.add(service)
-    await session.flush()
-    await record(session, principal, "update", "service", service.id, diff(before, changes))
-    await invalidate(session, CACHE_NAMESPACE)
+    await audited_update(session, principal, "service", service, changes, invalidates=(CACHE_NAMESPACE,))
     return service_view(service)
 
 

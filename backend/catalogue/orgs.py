@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.audit.service import diff, record
+from backend.audit.service import audited_update, diff, record
 from backend.catalogue import changes as approvals
 from backend.catalogue import repository as repo
 from backend.catalogue.cursors import name_cursor, next_name_cursor
@@ -113,13 +113,7 @@ async def update_operator(
 ) -> OperatorStaffView:
     op = await _operator_in_scope(session, principal, operator_id, change=True)
     changes = data.model_dump(exclude_unset=True)
-    before = _fields(op, list(changes))
-    for name, value in changes.items():
-        setattr(op, name, value)
-    session.add(op)
-    await session.flush()
-    await record(session, principal, "update", "operator", op.id, diff(before, _fields(op, list(changes))))
-    await invalidate(session, CACHE_NAMESPACE)
+    await audited_update(session, principal, "operator", op, changes, invalidates=(CACHE_NAMESPACE,))
     return operator_view(op)
 
 
@@ -222,16 +216,18 @@ async def update_facility(
             session, principal, facility.id, FunctionChangeCreate(functions=functions)
         )
         functions = None
-    before = {**_fields(facility, list(changes)), "functions": old_functions}
-    for name, value in changes.items():
-        setattr(facility, name, value)
-    session.add(facility)
-    await session.flush()
     if functions is not None:
         await repo.set_facility_functions(session, facility.id, functions)
-    after = {**_fields(facility, list(changes)), "functions": sorted(functions or old_functions)}
-    await record(session, principal, "update", "facility", facility.id, diff(before, after))
-    await invalidate(session, CACHE_NAMESPACE)
+    functions_changed = diff({"functions": old_functions}, {"functions": sorted(functions or old_functions)})
+    await audited_update(
+        session,
+        principal,
+        "facility",
+        facility,
+        changes,
+        invalidates=(CACHE_NAMESPACE,),
+        also=functions_changed,
+    )
     return await _facility_view(session, facility)
 
 
@@ -335,15 +331,7 @@ async def update_supplier(
 ) -> SupplierStaffView:
     supplier = await supplier_in_scope(session, principal, supplier_id, change=True)
     changes = data.model_dump(exclude_unset=True)
-    before = _fields(supplier, list(changes))
-    for name, value in changes.items():
-        setattr(supplier, name, value)
-    session.add(supplier)
-    await session.flush()
-    await record(
-        session, principal, "update", "supplier", supplier.id, diff(before, _fields(supplier, list(changes)))
-    )
-    await invalidate(session, CACHE_NAMESPACE)
+    await audited_update(session, principal, "supplier", supplier, changes, invalidates=(CACHE_NAMESPACE,))
     return supplier_view(supplier)
 
 
