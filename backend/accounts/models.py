@@ -108,6 +108,9 @@ class StaffAccount(TableBase, table=True):
     # supplier's or operator's services is flagged as not genuine (自评). Found by `phone_hash` only.
     phone: str | None = Field(default=None, sa_type=EncryptedText)
     phone_hash: str | None = Field(default=None, max_length=64, index=True)
+    # The staff member's WeChat openid in the mini-program, bound with a wx.login code
+    # (`POST /staff/me/wechat`): where their subscription messages (review tasks) go. Null: not bound.
+    openid: str | None = Field(default=None, max_length=64, unique=True)
     active: bool = Field(default=True)
     # Bumped on password change and deactivation: access tokens carrying an older version stop working.
     token_version: int = Field(default=0)

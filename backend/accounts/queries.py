@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts import repository as repo
-from backend.accounts.models import Beneficiary, Resident
+from backend.accounts.models import Beneficiary, Resident, StaffAccount
 
 # The accounts' vocabulary other domains use, re-exported here (never import the accounts' models).
 from backend.accounts.models import Relation as Relation
@@ -23,6 +23,7 @@ from backend.core.crypto import phone_lookup_hash
 
 _resident_t: sa.Table = Resident.__table__  # type: ignore[attr-defined]
 _beneficiary_t: sa.Table = Beneficiary.__table__  # type: ignore[attr-defined]
+_staff_t: sa.Table = StaffAccount.__table__  # type: ignore[attr-defined]
 
 _BENEFICIARY_COLUMNS = ("id", "resident_id", "name", "relation", "birth_date", "dibao", "disability")
 
@@ -31,6 +32,40 @@ _BENEFICIARY_COLUMNS = ("id", "resident_id", "name", "relation", "birth_date", "
 def residents_sql() -> sa.Subquery:
     """Residents: id, openid (who a WeChat message goes to)."""
     return sa.select(_resident_t.c.id, _resident_t.c.openid).subquery("resident")
+
+
+@cache
+def staff_openids_sql() -> sa.Subquery:
+    """Staff accounts: id, openid (the WeChat a staff member bound; null when none, or when the account is
+    deactivated: a deactivated account receives nothing)."""
+    s = _staff_t
+    openid = sa.case((s.c.active.is_(True), s.c.openid), else_=sa.null()).label("openid")
+    return sa.select(s.c.id, openid).subquery("staff_openid")
+
+
+async def staff_to_notify(
+    session: AsyncSession,
+    *,
+    operator_id: uuid.UUID | None = None,
+    supplier_id: uuid.UUID | None = None,
+    street_id: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """Active staff accounts that bound their WeChat, of an operator, a supplier and/or a street office (its
+    street regulators), ordered by id."""
+    s = _staff_t
+    whom = []
+    if operator_id is not None:
+        whom.append(s.c.operator_id == operator_id)
+    if supplier_id is not None:
+        whom.append(s.c.supplier_id == supplier_id)
+    if street_id is not None:
+        whom.append(sa.and_(s.c.region_level == "street", s.c.region_id == street_id))
+    if not whom:
+        return []
+    stmt = (
+        sa.select(s.c.id).where(sa.or_(*whom), s.c.active.is_(True), s.c.openid.is_not(None)).order_by(s.c.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
 
 
 @cache

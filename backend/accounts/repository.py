@@ -126,6 +126,16 @@ async def get_staff(session: AsyncSession, staff_id: uuid.UUID) -> StaffAccount 
     return await session.get(StaffAccount, staff_id)
 
 
+async def release_staff_openid(session: AsyncSession, openid: str, keep: uuid.UUID) -> None:
+    """Unbind `openid` from any other staff account (one WeChat receives one account's messages)."""
+    stmt = (
+        update(StaffAccount)
+        .where(col(StaffAccount.openid) == openid, col(StaffAccount.id) != keep)
+        .values(openid=None)
+    )
+    await session.execute(stmt)
+
+
 async def get_staff_by_username(session: AsyncSession, username: str) -> StaffAccount | None:
     stmt = select(StaffAccount).where(StaffAccount.username == username)
     return (await session.exec(stmt)).first()

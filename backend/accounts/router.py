@@ -87,7 +87,9 @@ def _staff_beneficiary(b: Beneficiary) -> BeneficiaryStaffView:
 
 
 def _staff(a: StaffAccount) -> StaffPublic:
-    return StaffPublic.model_validate(a, from_attributes=True)
+    return StaffPublic.model_validate(a, from_attributes=True).model_copy(
+        update={"wechat_bound": a.openid is not None}
+    )
 
 
 # ---------------------------------------------------------------- tokens
@@ -192,6 +194,18 @@ async def delete_beneficiary(
 @router.get("/staff/me", response_model=StaffPublic, tags=["staff accounts"])
 async def get_staff_me(caller: AnyStaff, session: SessionDep) -> StaffPublic:
     return _staff(await staff.get_own_account(session, caller))
+
+
+@router.post("/staff/me/wechat", response_model=StaffPublic, tags=["staff accounts"])
+async def bind_staff_wechat(body: WeChatLogin, caller: AnyStaff, session: SessionDep) -> StaffPublic:
+    """Bind the WeChat one uses in the mini-program (its `wx.login` code) to receive review tasks as
+    subscription messages (a bad review to rectify, a rectification handed to the street office)."""
+    return _staff(await service.bind_staff_wechat(session, caller, body.code))
+
+
+@router.delete("/staff/me/wechat", response_model=StaffPublic, tags=["staff accounts"])
+async def unbind_staff_wechat(caller: AnyStaff, session: SessionDep) -> StaffPublic:
+    return _staff(await service.bind_staff_wechat(session, caller, None))
 
 
 @router.post("/staff/me/password", response_model=TokenPairPublic, tags=["staff accounts"])

@@ -182,5 +182,8 @@ class StaffPublic(BaseModel):
     region_level: RegionLevel | None
     region_id: uuid.UUID | None
     active: bool
+    wechat_bound: bool = Field(
+        default=False, description="Bound their WeChat (`POST /staff/me/wechat`): review tasks reach them"
+    )
     created_at: ShanghaiDateTime
     last_login_at: ShanghaiDateTime | None

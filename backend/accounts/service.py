@@ -21,11 +21,13 @@ from backend.accounts.errors import (
     ResidentBlocked,
     ResidentNotFound,
     SelfAlreadyExists,
+    StaffAccountNotFound,
     TooManyBeneficiaries,
 )
 from backend.accounts.models import Beneficiary, Relation, Resident, StaffAccount
 from backend.accounts.schemas import BeneficiaryCreate, BeneficiaryUpdate, ResidentUpdate
 from backend.accounts.tokens import TokenPair, issue_pair, resident_principal
+from backend.audit.service import record
 from backend.catalogue.errors import CommunityNotFound
 from backend.catalogue.queries import community_exists
 from backend.core.access import Principal
@@ -107,6 +109,26 @@ async def _exchange_code(code: str) -> WeChatIdentity:
         memo = json.dumps({"openid": result.openid, "unionid": result.unionid}).encode()
         await kv.cache.set(_code_key(code), memo, LOGIN_CODE_TTL)
     return WeChatIdentity(openid=result.openid, unionid=result.unionid, session_key=result.session_key)
+
+
+async def bind_staff_wechat(session: AsyncSession, caller: Principal, code: str | None) -> StaffAccount:
+    """A staff member binds the WeChat they use in the mini-program (a `wx.login` code there), so that their
+    review tasks reach them as subscription messages; `code=None` unbinds. A WeChat bound to another staff
+    account moves to this one."""
+    account = await repo.get_staff(session, caller.id)
+    if account is None:
+        raise StaffAccountNotFound()
+    openid = None
+    if code is not None:
+        openid = (await _exchange_code(code)).openid
+        await repo.release_staff_openid(session, openid, keep=account.id)
+    account.openid = openid
+    session.add(account)
+    await session.flush()
+    await record(
+        session, caller, "bind_wechat" if openid else "unbind_wechat", "staff_account", account.id, {}
+    )
+    return account
 
 
 async def wechat_login(session: AsyncSession, code: str) -> tuple[TokenPair, Resident]:

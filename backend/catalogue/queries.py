@@ -309,6 +309,14 @@ class ServiceRef:
     supplier_id: uuid.UUID
 
 
+async def facility_street(session: AsyncSession, facility_id: uuid.UUID) -> uuid.UUID | None:
+    """The street a facility lies in (whose street office handles what is escalated about it)."""
+    c: sa.Table = Community.__table__  # type: ignore[attr-defined]
+    f: sa.Table = Facility.__table__  # type: ignore[attr-defined]
+    stmt = sa.select(c.c.street_id).join(f, f.c.community_id == c.c.id).where(f.c.id == facility_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def facility_ref(session: AsyncSession, facility_id: uuid.UUID) -> FacilityRef | None:
     f = await session.get(Facility, facility_id)
     return None if f is None else FacilityRef(f.id, f.name, f.operator_id, f.community_id)

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     wechat_template_suspension_notice: str = ""
     wechat_template_review_update: str = ""
     wechat_template_complaint_update: str = ""
+    wechat_template_staff_task: str = ""  # to staff who bound their WeChat: review tasks
     outbox_max_attempts: int = 5
     outbox_retry_base_seconds: int = 30
 

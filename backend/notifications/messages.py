@@ -13,6 +13,7 @@ type's limits here, and checked again before sending.
 | suspension_notice | thing1 服务项目, date2 暂停日期, thing3 说明 |
 | review_update     | thing1 服务项目, phrase2 进度, thing3 说明 |
 | complaint_update  | character_string1 投诉编号, phrase2 处理状态, thing3 说明 |
+| staff_task        | thing1 服务项目, phrase2 事项, time3 截止时间, thing4 说明 (to staff) |
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def template_id(settings: Settings, kind: str) -> str:
         MessageKind.suspension_notice: settings.wechat_template_suspension_notice,
         MessageKind.review_update: settings.wechat_template_review_update,
         MessageKind.complaint_update: settings.wechat_template_complaint_update,
+        MessageKind.staff_task: settings.wechat_template_staff_task,
     }.get(MessageKind(kind), "")
 
 
@@ -88,3 +90,17 @@ def complaint_page(complaint_id: uuid.UUID) -> str:
 def complaint_data(number: str, phrase: str, note: str) -> dict[str, str]:
     """`phrase` is at most 5 Chinese characters (已答复, 已升级, 已超期, 已办结)."""
     return {"character_string1": number, "phrase2": phrase, "thing3": truncate_thing(note) or "-"}
+
+
+def staff_task_data(service_name: str, task: str, due_at: datetime, note: str) -> dict[str, str]:
+    """A task for staff: `task` is at most 5 Chinese characters (待整改, 街道督办)."""
+    return {
+        "thing1": truncate_thing(service_name),
+        "phrase2": task[:5],
+        "time3": wechat_time(due_at),
+        "thing4": truncate_thing(note) or "-",
+    }
+
+
+def rectification_page(rect_id: uuid.UUID) -> str:
+    return f"pages/staff/rectification?id={rect_id}"

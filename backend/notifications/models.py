@@ -1,4 +1,5 @@
-"""The outbox: messages to residents, written in the same transaction as the change they announce."""
+"""The outbox: messages to residents (and to staff who bound their WeChat), written in the same transaction as
+the change they announce."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class MessageKind(StrEnum):
     suspension_notice = "suspension_notice"
     review_update = "review_update"  # a reply, a rectification step, an escalation (reviews domain)
     complaint_update = "complaint_update"  # answered, escalated, overdue, closed
+    staff_task = "staff_task"  # to staff: a bad review to rectify, a rectification handed to the street
 
 
 class OutboxStatus(StrEnum):
@@ -37,10 +39,13 @@ class OutboxMessage(TableBase, table=True):
         sa.CheckConstraint(
             "status IN ('pending', 'sent', 'not_subscribed', 'rejected', 'skipped', 'failed')", name="status"
         ),
+        sa.CheckConstraint("(resident_id IS NULL) <> (staff_account_id IS NULL)", name="recipient"),
         sa.Index("ix_outbox_message_status_next_attempt", "status", "next_attempt_at"),
     )
 
-    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    # The recipient: a resident, or a staff account (exactly one).
+    resident_id: uuid.UUID | None = Field(default=None, foreign_key="resident.id", index=True)
+    staff_account_id: uuid.UUID | None = Field(default=None, foreign_key="staff_account.id", index=True)
     kind: str = Field(max_length=32)
     data: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     page: str | None = Field(default=None, max_length=200)

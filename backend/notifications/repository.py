@@ -10,12 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.queries import residents_sql
+from backend.accounts.queries import residents_sql, staff_openids_sql
 from backend.core.database import insert_for
 from backend.notifications.models import OutboxMessage, OutboxStatus
 
 outbox_t: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-resident_t: sa.Subquery = residents_sql()  # the accounts' public SQL read
+resident_t: sa.Subquery = residents_sql()  # the accounts' public SQL reads
+staff_t: sa.Subquery = staff_openids_sql()
 
 
 # A multi-row INSERT binds one parameter per column and row; PostgreSQL (asyncpg) takes at most 32,767
@@ -38,10 +39,12 @@ async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> 
 
 
 async def due(session: AsyncSession, now: datetime, limit: int) -> Sequence[sa.Row[Any]]:
-    """Pending messages due now, oldest first, with the resident's openid."""
+    """Pending messages due now, oldest first, with the recipient's openid (the resident's, or the staff
+    member's bound WeChat: null when not bound)."""
     stmt = (
-        sa.select(outbox_t, resident_t.c.openid)
-        .join(resident_t, resident_t.c.id == outbox_t.c.resident_id)
+        sa.select(outbox_t, sa.func.coalesce(resident_t.c.openid, staff_t.c.openid).label("openid"))
+        .outerjoin(resident_t, resident_t.c.id == outbox_t.c.resident_id)
+        .outerjoin(staff_t, staff_t.c.id == outbox_t.c.staff_account_id)
         .where(outbox_t.c.status == OutboxStatus.pending.value, outbox_t.c.next_attempt_at <= now)
         .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
         .limit(limit)

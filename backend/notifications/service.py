@@ -31,19 +31,21 @@ log = logging.getLogger("backend.notifications")
 
 
 def message(
-    resident_id: uuid.UUID,
+    resident_id: uuid.UUID | None,
     kind: MessageKind,
     data: Mapping[str, str],
     *,
     page: str | None = None,
     dedupe_key: str | None = None,
     now: datetime | None = None,
+    staff_account_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """One outbox row, ready for `enqueue_many`."""
+    """One outbox row, ready for `enqueue_many`: to a resident, or (`resident_id=None`) to a staff account."""
     now = now or utcnow()
     return {
         "id": uuid.uuid4(),
         "resident_id": resident_id,
+        "staff_account_id": staff_account_id,
         "kind": kind.value,
         "data": dict(data),
         "page": page,
@@ -54,6 +56,18 @@ def message(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def staff_message(
+    staff_account_id: uuid.UUID,
+    kind: MessageKind,
+    data: Mapping[str, str],
+    *,
+    page: str | None = None,
+    dedupe_key: str | None = None,
+) -> dict[str, Any]:
+    """One outbox row to a staff account (delivered to the WeChat it bound), ready for `enqueue_many`."""
+    return message(None, kind, data, page=page, dedupe_key=dedupe_key, staff_account_id=staff_account_id)
 
 
 async def enqueue(

@@ -185,3 +185,7 @@ class Rectification(TableBase, table=True):
     escalated_at: datetime | None = utc_field(default=None)
     overdue_step: str | None = Field(default=None, sa_type=_CODE)  # call_back | fix, set by the job
     overdue_at: datetime | None = utc_field(default=None)
+    # Closed by the street office once in its hands (escalated, or a step overdue): who, when, its conclusion.
+    closed_by: uuid.UUID | None = None
+    closed_at: datetime | None = utc_field(default=None)
+    close_note: str | None = Field(default=None, max_length=1000)

@@ -35,6 +35,7 @@ from backend.reviews.schemas import (
     GenuinenessDecision,
     ModerationDecision,
     PublicReview,
+    RectificationClose,
     RectificationPublic,
     ReviewCreate,
     ReviewPublic,
@@ -233,6 +234,15 @@ async def call_back(
     rect_id: uuid.UUID, body: CallBack, staff: SupplierStaff, session: SessionDep
 ) -> RectificationPublic:
     return await rectifications.call_back(session, staff, rect_id, body.note)
+
+
+@router.post("/rectifications/{rect_id}/close", response_model=RectificationPublic)
+async def close_rectification(
+    rect_id: uuid.UUID, body: RectificationClose, decider: Decider, session: SessionDep
+) -> RectificationPublic:
+    """The street office closes a rectification escalated to it (two 不满意, or a step overdue), with its
+    conclusion; a regulator over the facility or an admin (409 while it is not the street's; audited)."""
+    return await rectifications.close(session, decider, rect_id, body)
 
 
 @router.post("/rectifications/{rect_id}/fix", response_model=RectificationPublic)

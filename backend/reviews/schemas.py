@@ -65,6 +65,12 @@ class Fix(WriteSchema):
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
+class RectificationClose(WriteSchema):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)] = Field(
+        description="The street office's conclusion (督办结论), shown to the resident"
+    )
+
+
 class VerdictBody(WriteSchema):
     verdict: Verdict
     comment: Reason | None = None
@@ -91,6 +97,10 @@ class RectificationPublic(BaseModel):
     verdict_comment: str | None
     escalated_to: EscalatedTo | None
     overdue_step: str | None
+    closed_at: ShanghaiDateTime | None = None
+    close_note: str | None = Field(
+        default=None, description="The street office's conclusion, if it closed it"
+    )
     service_id: uuid.UUID
     facility_id: uuid.UUID
     supplier_id: uuid.UUID

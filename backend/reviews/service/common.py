@@ -8,14 +8,15 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.queries import staff_to_notify
 from backend.bookings.queries import booking_facts
-from backend.catalogue.queries import resolve_scope
+from backend.catalogue.queries import facility_street, resolve_scope
 from backend.core.access import Principal
 from backend.core.http_cache import invalidate
 from backend.core.kv import get_kv
 from backend.core.scope import Scope
 from backend.notifications import messages
-from backend.notifications.service import MessageKind, enqueue
+from backend.notifications.service import MessageKind, enqueue, enqueue_many, staff_message
 from backend.reviews import repository as repo
 from backend.reviews.errors import ContentRejected, RectificationNotFound, ReviewNotFound, TooManyReviewWrites
 from backend.reviews.models import Rectification, Review, TextCheckState, TextStatus
@@ -115,6 +116,8 @@ def rectification_public(r: Rectification) -> RectificationPublic:
         verdict_comment=r.verdict_comment,
         escalated_to=r.escalated_to,  # type: ignore[arg-type]
         overdue_step=r.overdue_step,
+        closed_at=r.closed_at,
+        close_note=r.close_note,
         service_id=r.service_id,
         facility_id=r.facility_id,
         supplier_id=r.supplier_id,
@@ -172,3 +175,39 @@ async def notify_resident(
         page=messages.review_page(review.id),
         dedupe_key=f"review:{review.id}:{dedupe}"[:100],
     )
+
+
+async def notify_staff(
+    session: AsyncSession,
+    rect: Rectification,
+    task: str,
+    due_at: datetime,
+    note: str,
+    dedupe: str,
+    *,
+    street: bool = False,
+) -> int:
+    """Tell the staff who must act on a rectification (outbox, in this transaction), those who bound their
+    WeChat: the operator's and the service's supplier's staff; with `street`, the street office's."""
+    street_id = await facility_street(session, rect.facility_id) if street else None
+    whom = await staff_to_notify(
+        session,
+        operator_id=None if street else rect.operator_id,
+        supplier_id=None if street else rect.supplier_id,
+        street_id=street_id,
+    )
+    if not whom:
+        return 0
+    review = await repo.get_review(session, rect.review_id)
+    facts = await booking_facts(session, review.booking_id) if review is not None else None
+    name = facts.service_name if facts else "社区服务"
+    data = messages.staff_task_data(name, task, due_at, note)
+    page = messages.rectification_page(rect.id)
+    return await enqueue_many(
+        session,
+        [
+            staff_message(staff_id, MessageKind.staff_task, data, page=page,
+                          dedupe_key=f"rect:{rect.id}:{dedupe}:{staff_id}"[:100])
+            for staff_id in whom
+        ],
+    )  # fmt: skip

@@ -20,14 +20,20 @@ from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.reviews import repository as repo
-from backend.reviews.errors import NotYourService, RectificationNotFound, RectificationStepNotAllowed
+from backend.reviews.errors import (
+    NotDecider,
+    NotYourService,
+    RectificationNotFound,
+    RectificationStepNotAllowed,
+)
 from backend.reviews.models import EscalatedTo, Rectification, RectificationStatus, Review, Verdict
 from backend.reviews.repository import rect_t
 from backend.reviews.rules import ReviewRules, rules_for
-from backend.reviews.schemas import RectificationPublic, VerdictBody
+from backend.reviews.schemas import RectificationClose, RectificationPublic, VerdictBody
 from backend.reviews.service.common import (
     limit_writes,
     notify_resident,
+    notify_staff,
     rectification_in_scope,
     rectification_public,
 )
@@ -71,6 +77,8 @@ async def open_for(session: AsyncSession, review: Review, rules: ReviewRules, no
     await record(session, None, "open", "rectification", rect_id, {"review_id": str(review.id)})
     rect = await repo.get_rectification(session, rect_id)
     assert rect is not None
+    note = f"{review.level} 星差评，请按时回访整改"
+    await notify_staff(session, rect, "待整改", call_back.at, note, "open")
     return rect
 
 
@@ -175,6 +183,14 @@ async def give_verdict(
     await record(session, principal, "verdict", "rectification", rect_id, values)
     fresh = await repo.get_rectification(session, rect_id)
     assert fresh is not None
+    if fresh.status == S.fixing.value:
+        await notify_staff(
+            session, fresh, "再次整改", fresh.fix_due_at, "居民对整改不满意，请重新整改", "again"
+        )
+    elif fresh.status == S.escalated.value:
+        await notify_staff(
+            session, fresh, "街道督办", now, "居民两次不满意，已转街道督办", "street", street=True
+        )
     return rectification_public(fresh)
 
 
@@ -229,4 +245,38 @@ async def escalate_overdue(session: AsyncSession, now: datetime) -> dict[str, in
             await record(session, None, "escalate_overdue", "rectification", rect.id, {"step": step})
             review = await _review_of(session, rect)
             await notify_resident(session, review, "已升级", "整改逾期，已转街道督办", "overdue")
+            missed = rect.call_back_due_at if step == "call_back" else rect.fix_due_at
+            await notify_staff(
+                session, rect, "街道督办", missed, "整改逾期，已转街道督办", "overdue", street=True
+            )
     return {"escalated": escalated}
+
+
+async def close(
+    session: AsyncSession, principal: Principal, rect_id: uuid.UUID, body: RectificationClose
+) -> RectificationPublic:
+    """The street office closes a rectification it has (escalated to the street: two 不满意 verdicts, or a
+    step overdue), with its conclusion (督办结论). A regulator over the facility or an admin decides, never
+    the operator or the supplier; the resident is told."""
+    rect, scope = await rectification_in_scope(session, principal, rect_id)
+    if not scope.may_decide_for_facility(rect.facility_id):
+        raise NotDecider()
+    now = utcnow()
+    values = {"status": S.closed.value, "closed_by": principal.id, "closed_at": now, "close_note": body.note}
+    done = await repo.update_rectification(
+        session,
+        rect_id,
+        rect_t.c.escalated_to == EscalatedTo.street.value,
+        rect_t.c.status != S.closed.value,
+        **values,
+        updated_at=now,
+    )
+    if not done:
+        raise RectificationStepNotAllowed(extra={"status": rect.status, "escalated_to": rect.escalated_to})
+    await record(
+        session, principal, "close", "rectification", rect_id, {"note": body.note, "from": rect.status}
+    )
+    await notify_resident(session, await _review_of(session, rect), "已办结", body.note, "closed")
+    fresh = await repo.get_rectification(session, rect_id)
+    assert fresh is not None
+    return rectification_public(fresh)
