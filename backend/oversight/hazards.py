@@ -17,11 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.service import get_active_resident
 from backend.catalogue.errors import FacilityNotFound
-from backend.catalogue.queries import facility_ref, resolve_scope
+from backend.catalogue.queries import facility_ref
 from backend.core.access import Principal
 from backend.core.clock import utcnow
-from backend.core.pagination import Page, keyset_after, keyset_page
+from backend.core.pagination import Page, keyset_after
 from backend.oversight import repository as repo
+from backend.oversight.common import FacilityQuery, facility_records, page_of, record_for
 from backend.oversight.errors import ContentRejected, HazardNotFound, HazardStateConflict
 from backend.oversight.models import Hazard, HazardStatus
 from backend.oversight.rules import rules_for_facility
@@ -64,31 +65,16 @@ async def list_mine(
     session: AsyncSession, principal: Principal, cursor: str | None, limit: int
 ) -> Page[HazardView]:
     rows = await repo.list_for_resident(session, principal.id, keyset_after(cursor), limit)
-    items, next_cursor = keyset_page(rows, limit)
-    return Page(items=[HazardView.model_validate(r) for r in items], next_cursor=next_cursor)
+    return page_of(rows, limit, HazardView.model_validate)
 
 
 async def list_for_staff(
-    session: AsyncSession,
-    principal: Principal,
-    facility_id: uuid.UUID | None,
-    status: HazardStatus | None,
-    cursor: str | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, q: FacilityQuery, status: HazardStatus | None
 ) -> Page[HazardView]:
-    scope = await resolve_scope(session, principal)
-    conditions = []
-    if facility_id is not None:
-        conditions.append(Hazard.facility_id == facility_id)
-    if status is not None:
-        conditions.append(Hazard.status == status.value)
-    rows = await repo.list_in_scope(session, Hazard, scope, keyset_after(cursor), limit, *conditions)
-    items, next_cursor = keyset_page(rows, limit)
+    conditions = [Hazard.status == status.value] if status is not None else []
+    rows, scope = await facility_records(session, principal, Hazard, q, *conditions)
     # Held texts are for the moderators only: others see that a report waits, not what it says.
-    return Page(
-        items=[_staff_view(scope.may_decide_for_facility(r.facility_id), r) for r in items],
-        next_cursor=next_cursor,
-    )
+    return page_of(rows, q.limit, lambda r: _staff_view(scope.may_decide_for_facility(r.facility_id), r))
 
 
 def _staff_view(moderates: bool, row: Hazard) -> HazardView:
@@ -102,10 +88,9 @@ async def _hazard_for(
     session: AsyncSession, principal: Principal, hazard_id: uuid.UUID
 ) -> tuple[Hazard, bool, bool]:
     """The hazard (locked), whether the caller may answer it, and whether they may moderate it."""
-    row = await repo.get(session, Hazard, hazard_id, lock=True)
-    scope = await resolve_scope(session, principal)
-    scope.require(row is not None and scope.sees_facility(row.facility_id), HazardNotFound())
-    assert row is not None
+    row, scope = await record_for(
+        session, principal, Hazard, hazard_id, lambda s, r: s.sees_facility(r.facility_id), HazardNotFound()
+    )
     return row, scope.may_change_facility(row.facility_id), scope.may_decide_for_facility(row.facility_id)
 
 

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.access import Principal
 from backend.core.clock import utcnow
+from backend.core.pagination import keyset
 from backend.core.scope import Scope
 from backend.oversight.models import (
     Drill,
@@ -26,14 +26,6 @@ from backend.oversight.models import (
 )
 
 Row = TypeVar("Row", Inspection, SafetyCheck, EmergencyPlan, Drill, Incident, Hazard)
-
-
-def _before(model: Any, after: tuple[datetime, uuid.UUID] | None) -> Any:
-    """Newest first: rows strictly before (created_at, id)."""
-    if after is None:
-        return sa.true()
-    t, i = after
-    return sa.or_(model.created_at < t, sa.and_(model.created_at == t, model.id < i))
 
 
 async def get(
@@ -54,25 +46,19 @@ async def list_in_scope(
     *conditions: Any,
 ) -> Sequence[Row]:
     """A page of `model` rows in the caller's facilities, newest first (`limit + 1` rows)."""
-    stmt = (
-        select(model)
-        .where(scope.facility_filter(model.facility_id), _before(model, after), *conditions)
-        .order_by(model.created_at.desc(), model.id.desc())  # type: ignore[attr-defined]
-        .limit(limit + 1)
-    )
-    return (await session.exec(stmt)).all()
+    stmt = select(model).where(scope.facility_filter(model.facility_id), *conditions)
+    return (
+        await session.exec(keyset(stmt, model.created_at, model.id, after, limit, newest_first=True))
+    ).all()
 
 
 async def list_for_resident(
     session: AsyncSession, resident_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> Sequence[Hazard]:
-    stmt = (
-        select(Hazard)
-        .where(Hazard.resident_id == resident_id, _before(Hazard, after))
-        .order_by(Hazard.created_at.desc(), Hazard.id.desc())  # type: ignore[attr-defined]
-        .limit(limit + 1)
-    )
-    return (await session.exec(stmt)).all()
+    stmt = select(Hazard).where(Hazard.resident_id == resident_id)
+    return (
+        await session.exec(keyset(stmt, Hazard.created_at, Hazard.id, after, limit, newest_first=True))
+    ).all()
 
 
 async def latest(

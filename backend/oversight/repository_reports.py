@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalogue.queries import facilities_sql
+from backend.core.pagination import keyset
 from backend.oversight.models import OperatorReport, OperatorTermination
 
 
@@ -51,14 +52,8 @@ async def list_reports(
         stmt = stmt.where(OperatorReport.operator_id == operator_id)
     if year is not None:
         stmt = stmt.where(OperatorReport.year == year)
-    if after is not None:
-        t, i = after
-        created, rid = col(OperatorReport.created_at), col(OperatorReport.id)
-        stmt = stmt.where(sa.or_(created < t, sa.and_(created == t, rid < i)))
-    stmt = stmt.order_by(col(OperatorReport.created_at).desc(), col(OperatorReport.id).desc()).limit(
-        limit + 1
-    )
-    return (await session.exec(stmt)).all()
+    created, rid = col(OperatorReport.created_at), col(OperatorReport.id)
+    return (await session.exec(keyset(stmt, created, rid, after, limit, newest_first=True))).all()
 
 
 async def reports_of(

@@ -20,8 +20,9 @@ from backend.core.access import (
 from backend.core.database import SessionDep
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, idempotent
-from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from backend.core.pagination import Page
 from backend.oversight import safety
+from backend.oversight.common import FacilityQuery
 from backend.oversight.models import Drill, EmergencyPlan, InspectionKind, SafetyCheck
 from backend.oversight.schemas import (
     DrillCreate,
@@ -40,6 +41,8 @@ from backend.oversight.schemas import (
 )
 
 router = APIRouter(tags=["oversight"])
+
+FacilityList = Annotated[FacilityQuery, Depends()]
 
 Deciders = Oversight
 FacilityStaff = OperatorOrOversight
@@ -74,14 +77,9 @@ async def record_inspection(
 
 @router.get("/inspections", response_model=Page[InspectionView])
 async def list_inspections(
-    caller: FacilityStaff,
-    session: SessionDep,
-    facility_id: uuid.UUID | None = None,
-    kind: InspectionKind | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    caller: FacilityStaff, session: SessionDep, q: FacilityList, kind: InspectionKind | None = None
 ) -> Page[InspectionView]:
-    return await safety.list_inspections(session, caller, facility_id, kind, cursor, limit)
+    return await safety.list_inspections(session, caller, q, kind)
 
 
 @router.post("/inspections/{inspection_id}/fix", response_model=InspectionView)
@@ -104,15 +102,9 @@ async def add_safety_check(
 
 @router.get("/safety-checks", response_model=Page[SafetyCheckView])
 async def list_safety_checks(
-    caller: FacilityStaff,
-    session: SessionDep,
-    facility_id: uuid.UUID | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    caller: FacilityStaff, session: SessionDep, q: FacilityList
 ) -> Page[SafetyCheckView]:
-    return await safety.list_own_records(
-        session, caller, SafetyCheck, SafetyCheckView, facility_id, cursor, limit
-    )
+    return await safety.list_own_records(session, caller, SafetyCheck, SafetyCheckView, q)
 
 
 @router.post("/emergency-plans", response_model=EmergencyPlanView, status_code=201)
@@ -124,15 +116,9 @@ async def add_emergency_plan(
 
 @router.get("/emergency-plans", response_model=Page[EmergencyPlanView])
 async def list_emergency_plans(
-    caller: FacilityStaff,
-    session: SessionDep,
-    facility_id: uuid.UUID | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    caller: FacilityStaff, session: SessionDep, q: FacilityList
 ) -> Page[EmergencyPlanView]:
-    return await safety.list_own_records(
-        session, caller, EmergencyPlan, EmergencyPlanView, facility_id, cursor, limit
-    )
+    return await safety.list_own_records(session, caller, EmergencyPlan, EmergencyPlanView, q)
 
 
 @router.post("/drills", response_model=DrillView, status_code=201)
@@ -143,14 +129,8 @@ async def add_drill(
 
 
 @router.get("/drills", response_model=Page[DrillView])
-async def list_drills(
-    caller: FacilityStaff,
-    session: SessionDep,
-    facility_id: uuid.UUID | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> Page[DrillView]:
-    return await safety.list_own_records(session, caller, Drill, DrillView, facility_id, cursor, limit)
+async def list_drills(caller: FacilityStaff, session: SessionDep, q: FacilityList) -> Page[DrillView]:
+    return await safety.list_own_records(session, caller, Drill, DrillView, q)
 
 
 # ---------------------------------------------------------------- incidents
@@ -164,14 +144,8 @@ async def record_incident(
 
 
 @router.get("/incidents", response_model=Page[IncidentView])
-async def list_incidents(
-    caller: FacilityStaff,
-    session: SessionDep,
-    facility_id: uuid.UUID | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> Page[IncidentView]:
-    return await safety.list_incidents(session, caller, facility_id, cursor, limit)
+async def list_incidents(caller: FacilityStaff, session: SessionDep, q: FacilityList) -> Page[IncidentView]:
+    return await safety.list_incidents(session, caller, q)
 
 
 @router.post("/incidents/{incident_id}/veto", response_model=IncidentView)

@@ -13,10 +13,13 @@ from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from backend.oversight import hazards
+from backend.oversight.common import FacilityQuery
 from backend.oversight.models import HazardStatus
 from backend.oversight.schemas import HazardAnswer, HazardCreate, HazardModeration, HazardView
 
 router = APIRouter(tags=["oversight"])
+
+FacilityList = Annotated[FacilityQuery, Depends()]
 
 Deciders = Oversight
 FacilityStaff = OperatorOrOversight
@@ -43,15 +46,10 @@ async def list_my_hazards(
 
 @router.get("/safety/hazards", response_model=Page[HazardView])
 async def list_hazards(
-    caller: FacilityStaff,
-    session: SessionDep,
-    facility_id: uuid.UUID | None = None,
-    status: HazardStatus | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    caller: FacilityStaff, session: SessionDep, q: FacilityList, status: HazardStatus | None = None
 ) -> Page[HazardView]:
     """Hazard reports in the caller's facilities; doubtful texts only for those who moderate them."""
-    return await hazards.list_for_staff(session, caller, facility_id, status, cursor, limit)
+    return await hazards.list_for_staff(session, caller, q, status)
 
 
 @router.post("/safety/hazards/{hazard_id}/answer", response_model=HazardView)

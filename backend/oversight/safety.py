@@ -26,9 +26,10 @@ from backend.core.clock import SHANGHAI, utcnow
 from backend.core.errors import Unprocessable
 from backend.core.http_cache import invalidate
 from backend.core.i18n import Msg
-from backend.core.pagination import Page, keyset_after, keyset_page
+from backend.core.pagination import Page
 from backend.core.scope import Scope
 from backend.oversight import repository as repo
+from backend.oversight.common import FacilityQuery, facility_page, record_for
 from backend.oversight.errors import (
     AlreadyFixed,
     IncidentNotFound,
@@ -125,10 +126,14 @@ async def fix_inspection(
     session: AsyncSession, principal: Principal, inspection_id: uuid.UUID, body: InspectionFix
 ) -> InspectionView:
     """The operator (or the regulator) records the fix an inspection asked for."""
-    row = await repo.get(session, Inspection, inspection_id, lock=True)
-    scope = await resolve_scope(session, principal)
-    scope.require(row is not None and scope.may_change_facility(row.facility_id), InspectionNotFound())
-    assert row is not None
+    row, _ = await record_for(
+        session,
+        principal,
+        Inspection,
+        inspection_id,
+        lambda scope, r: scope.may_change_facility(r.facility_id),
+        InspectionNotFound(),
+    )
     if row.fix_due_on is None:
         raise NoFixRequired()
     if row.fixed_on is not None:
@@ -146,22 +151,10 @@ async def fix_inspection(
 
 
 async def list_inspections(
-    session: AsyncSession,
-    principal: Principal,
-    facility_id: uuid.UUID | None,
-    kind: InspectionKind | None,
-    cursor: str | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, q: FacilityQuery, kind: InspectionKind | None
 ) -> Page[InspectionView]:
-    conditions: list[Any] = []
-    if facility_id is not None:
-        conditions.append(Inspection.facility_id == facility_id)
-    if kind is not None:
-        conditions.append(Inspection.kind == kind.value)
-    scope = await resolve_scope(session, principal)
-    rows = await repo.list_in_scope(session, Inspection, scope, keyset_after(cursor), limit, *conditions)
-    items, next_cursor = keyset_page(rows, limit)
-    return Page(items=[inspection_view(r) for r in items], next_cursor=next_cursor)
+    conditions = [Inspection.kind == kind.value] if kind is not None else []
+    return await facility_page(session, principal, Inspection, inspection_view, q, *conditions)
 
 
 # ---------------------------------------------------------------- the operator's own records
@@ -203,19 +196,10 @@ async def add_drill(session: AsyncSession, principal: Principal, body: DrillCrea
 
 
 async def list_own_records(
-    session: AsyncSession,
-    principal: Principal,
-    model: type[Any],
-    view: type[V],
-    facility_id: uuid.UUID | None,
-    cursor: str | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, model: type[Any], view: type[V], q: FacilityQuery
 ) -> Page[V]:
-    conditions = [model.facility_id == facility_id] if facility_id is not None else []
-    scope = await resolve_scope(session, principal)
-    rows = await repo.list_in_scope(session, model, scope, keyset_after(cursor), limit, *conditions)
-    items, next_cursor = keyset_page(rows, limit)
-    return Page(items=[view.model_validate(r) for r in items], next_cursor=next_cursor)
+    """Safety checks, emergency plans, drills or incidents of the caller's facilities, newest first."""
+    return await facility_page(session, principal, model, view.model_validate, q)
 
 
 # ---------------------------------------------------------------- incidents
@@ -247,11 +231,14 @@ async def decide_veto(
     session: AsyncSession, principal: Principal, incident_id: uuid.UUID, body: VetoDecision
 ) -> IncidentView:
     """A regulator over the facility (or an admin) sets or lifts the veto; never the operator."""
-    row = await repo.get(session, Incident, incident_id, lock=True)
-    scope = await resolve_scope(session, principal)
-    scope.require(row is not None and scope.sees_facility(row.facility_id), IncidentNotFound())
-    assert row is not None
-    scope.require(scope.may_decide_for_facility(row.facility_id), IncidentNotFound())
+    row, _ = await record_for(
+        session,
+        principal,
+        Incident,
+        incident_id,
+        lambda scope, r: scope.may_decide_for_facility(r.facility_id),
+        IncidentNotFound(),
+    )
     if body.veto and not veto_allowed(IncidentKind(row.kind), Severity(row.severity)):
         raise VetoNotAllowed()
     before = {"veto": row.veto, "veto_reason": row.veto_reason}
@@ -268,10 +255,8 @@ async def decide_veto(
     return IncidentView.model_validate(row)
 
 
-async def list_incidents(
-    session: AsyncSession, principal: Principal, facility_id: uuid.UUID | None, cursor: str | None, limit: int
-) -> Page[IncidentView]:
-    return await list_own_records(session, principal, Incident, IncidentView, facility_id, cursor, limit)
+async def list_incidents(session: AsyncSession, principal: Principal, q: FacilityQuery) -> Page[IncidentView]:
+    return await list_own_records(session, principal, Incident, IncidentView, q)
 
 
 # ---------------------------------------------------------------- the public page (Baotou art. 41)
