@@ -19,6 +19,7 @@ def build_api_router() -> APIRouter:
     from backend.complaints.router import router as complaints
     from backend.console.router import router as console
     from backend.grading.router import router as grading
+    from backend.grading.router_evaluations import router as evaluations
     from backend.grading.rulesets_router import router as rulesets
     from backend.oversight.router import router as oversight
     from backend.oversight.router_hazards import router as oversight_hazards
@@ -37,6 +38,7 @@ def build_api_router() -> APIRouter:
         oversight_hazards,
         oversight_reports,
         grading,
+        evaluations,
         console,
     ):
         api.include_router(router)

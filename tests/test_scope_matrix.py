@@ -201,3 +201,24 @@ async def test_scope_owns_only_the_residents_own_objects(
     scope = await resolve_scope(session, town.callers[role])
     got = {place for place in PLACES if scope.owns(town.places[place].resident)}
     assert got == ({"east"} if role == "resident" else set())
+
+
+# may_evaluate_operator(operator, level): whose operator the caller evaluates at each evaluator level
+EVALUATES: dict[str, dict[RegionLevel, set[str]]] = {
+    "admin": {lvl: set(PLACES) for lvl in RegionLevel},
+    "city": {RegionLevel.city: set(PLACES), RegionLevel.district: set(), RegionLevel.street: set()},
+    "district": {RegionLevel.city: set(), RegionLevel.district: {"east", "west"}, RegionLevel.street: set()},
+    "street": {RegionLevel.city: set(), RegionLevel.district: set(), RegionLevel.street: {"east"}},
+    **{r: {lvl: set() for lvl in RegionLevel} for r in ("operator", "supplier", "resident")},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_scope_yearly_evaluation_at_the_rulesets_level(
+    session: AsyncSession, town: Town, role: str
+) -> None:
+    """Chongqing art. 15 / Baotou art. 44: the evaluator level is the ruleset's; nobody else evaluates."""
+    scope = await resolve_scope(session, town.callers[role])
+    for level in RegionLevel:
+        got = {p for p in PLACES if scope.may_evaluate_operator(town.places[p].operator, level)}
+        assert got == EVALUATES[role][level], level

@@ -365,6 +365,16 @@ class Scope:
         supplier staff."""
         return self.unlimited or (self.is_regulator and operator_id in self.operators)
 
+    def may_evaluate_operator(self, operator_id: uuid.UUID | None, level: RegionLevel) -> bool:
+        """An operator's yearly evaluation, by the evaluator level its ruleset names (Chongqing art. 15,
+        Baotou art. 44): a street office over a street the operator serves, or a district or city regulator
+        where the operator is registered, at exactly that level; or an admin."""
+        if self.unlimited:
+            return True
+        if not self.is_regulator or self.region_level != level or operator_id is None:
+            return False
+        return operator_id in (self.operators if level == RegionLevel.street else self.changeable_operators)
+
     def require(self, allowed: bool, not_found: AppError) -> None:
         """Raise `not_found` (a 404 of the caller's domain) unless `allowed`."""
         if not allowed:

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.clock import to_shanghai, utcnow
 from backend.core.jobs import Job
+from backend.grading.evaluations import reevaluate_all_due
 from backend.grading.models import RunKind
 from backend.grading.service import grade_operators, publish_veto_changes
 
@@ -40,8 +41,15 @@ async def vetoes(session: AsyncSession, tick: datetime) -> dict[str, Any] | None
     return {"published": [str(r.operator_id) for r in results]}
 
 
+async def rectifications(session: AsyncSession, tick: datetime) -> dict[str, Any] | None:
+    """Yearly evaluations whose rectification period has ended are re-evaluated (Chongqing art. 15)."""
+    done = await reevaluate_all_due(session, utcnow())
+    return {"reevaluated": [str(i) for i in done]}
+
+
 JOBS = [
     Job("grading.nightly", nightly, DAY),
     Job("grading.monthly_publish", monthly, DAY),
     Job("grading.vetoes", vetoes, VETO_EVERY_SECONDS),
+    Job("grading.rectifications", rectifications, 3600),
 ]

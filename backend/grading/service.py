@@ -23,6 +23,7 @@ from backend.core.errors import Forbidden, NotFound
 from backend.core.i18n import Msg
 from backend.core.pagination import Page, encode_cursor, keyset_after
 from backend.grading import repository as repo
+from backend.grading import repository_evaluations as repo_evaluations
 from backend.grading.compute import A_LEVELS, FAILED, Outcome, compute
 from backend.grading.explain import explain
 from backend.grading.gather import gather
@@ -291,12 +292,15 @@ async def rating_history(
 
 
 async def qualified_operators(session: AsyncSession, city_id: uuid.UUID) -> QualifiedList:
+    """The latest published result per operator of the city, qualified ones only; an operator whose latest
+    yearly evaluation removed it from the list (Baotou art. 44) is left out whatever its monthly grade."""
     latest = await repo.latest_published_in_city(session, city_id)
+    removed = await repo_evaluations.removed_from_list(session, [r.operator_id for r in latest])
     items = [
         QualifiedOperator(operator_id=r.operator_id, name=r.result["operator"]["name"], grade=r.grade,
                           level=r.level, total=r.total, published_at=r.published_at)  # type: ignore[arg-type]
         for r in latest
-        if r.qualified
+        if r.qualified and r.operator_id not in removed
     ]  # fmt: skip
     updated = max((r.published_at for r in latest if r.published_at), default=None)
     return QualifiedList(city_id=city_id, updated_at=updated, items=items)

@@ -146,6 +146,8 @@ class YearlyEvaluation(_Doc):
     }
     # Extra scores the regulator records (0–100) and their weight beside the year's result (sum ≤ 1).
     extra_scores: dict[str, Share] = {}
+    # The operator may respond in writing for this many days before the regulator confirms without it.
+    response_days: int = Field(10, ge=0)
     source: str = ""
 
 
