@@ -1,4 +1,5 @@
-"""Demo complaints in every state, one taken up to the street office's mediation (Wuhan art. 15).
+"""Demo complaints in every state, one taken up to the street office's mediation (Wuhan art. 15), one whose
+text waits in the moderation queue.
 
 All about 后湖街道幸福社区嵌入式服务综合体 (operator-1; suppliers supplier-1..3; the street office is
 `regulator-street-1`), filed by the demo resident.
@@ -49,6 +50,7 @@ class Plan:
     text: str
     hours_ago: int
     steps: tuple[str, ...]  # acknowledge, answer, accept, reject, escalate, mediate, close
+    held: bool = False  # WeChat's check held the text: it waits in the moderation queue
 
 
 PLANS = [
@@ -89,6 +91,15 @@ PLANS = [
         ("acknowledge", "answer", "reject", "answer", "reject", "mediate"),
     ),
     Plan("closed", None, "environment", "活动室空调坏了一周还没修。", 400, ("answer", "close")),
+    Plan(
+        "held",
+        "上门保洁",
+        "staff_conduct",
+        "保洁员把我家的东西弄坏了还骂人，这种人就该滚蛋！",
+        3,
+        (),
+        held=True,
+    ),
 ]
 REPLIES = {
     "acknowledge": "您的投诉已受理，我们会尽快核实处理。",
@@ -120,7 +131,7 @@ async def _seed_one(session: AsyncSession, plan: Plan, now: datetime) -> None:
         category=plan.category,
         urgent=urgent,
         text=plan.text,
-        text_check=TextCheck.passed.value,
+        text_check=(TextCheck.held if plan.held else TextCheck.passed).value,
         facility_id=facility.id,
         supplier_id=service.supplier_id if service else None,
         service_id=service.id if service else None,

@@ -41,6 +41,24 @@ class NotComplaintHandler(Forbidden):
     title = Msg("此投诉当前不由您处理", "This complaint is not yours to handle at its current level")
 
 
+class NotComplaintModerator(Forbidden):
+    code = "not_complaint_moderator"
+    title = Msg(
+        "只有设施所在街道或上级监管部门、平台管理员可以审核投诉内容",
+        "Only a regulator over the facility, or an admin, moderates a complaint's text",
+    )
+
+
+class TextNotHeld(Conflict):
+    code = "complaint_text_not_held"
+    title = Msg("该投诉内容不在待审核状态", "This complaint's text is not waiting for moderation")
+
+
+class ModerationReasonRequired(Unprocessable):
+    code = "reason_required"
+    title = Msg("不予显示时须填写理由", "Withholding a text needs a reason")
+
+
 class InvalidPhone(Unprocessable):
     code = "invalid_phone"
     title = Msg("电话号码格式不正确", "The phone number is not valid")

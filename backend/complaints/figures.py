@@ -1,6 +1,7 @@
 """Public complaint figures of a service, facility or supplier (Wuhan art. 13, Baotou art. 35: 公布监督).
 
-`{count, resolved_rate, median_response_hours}` over the last 12 months (365 days back from now):
+`{count, resolved_rate, median_response_hours}` over the last 12 calendar months (from the same Shanghai
+moment 12 months back, `core.clock.months_before`: 366 days when they hold a 29 February):
 - count: complaints filed in the window that name the target (a service through a booking; a facility or a
   supplier directly or through a service of theirs);
 - resolved_rate: resolved (the resident accepted), closed as accepted (no confirmation in time) or mediated
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,12 +31,12 @@ from backend.complaints import repository_figures as frepo
 from backend.complaints.models import Complaint
 from backend.complaints.schemas import ComplaintFigures
 from backend.core import http_cache
-from backend.core.clock import utcnow
+from backend.core.clock import months_before, utcnow
 from backend.core.kv import get_kv
 
 Kind = Literal["service", "facility", "supplier"]
 TTL_SECONDS = 600
-WINDOW_DAYS = 365
+WINDOW_MONTHS = 12
 
 
 ALL = "complaints:figures"  # every target's figures: the catalogue pages that show them key on it
@@ -69,11 +71,16 @@ def _shape(found: frepo.Figures | None) -> ComplaintFigures:
     )
 
 
+def window_start(now: datetime) -> datetime:
+    """The first instant counted: 12 calendar months before `now`."""
+    return months_before(now, WINDOW_MONTHS)
+
+
 async def compute_many(
-    session: AsyncSession, kind: Kind, target_ids: Sequence[uuid.UUID]
+    session: AsyncSession, kind: Kind, target_ids: Sequence[uuid.UUID], now: datetime | None = None
 ) -> dict[uuid.UUID, ComplaintFigures]:
     """Every target's figures (zero figures for targets without complaints): one aggregate query."""
-    since = utcnow() - frepo.window(WINDOW_DAYS)
+    since = window_start(now or utcnow())
     found = await frepo.figures_by(session, kind, target_ids, since)
     return {t: _shape(found.get(t)) for t in target_ids}
 

@@ -74,6 +74,8 @@ class TextCheck(StrEnum):
     passed = "passed"
     held = "held"  # WeChat said "review" or could not check: a human looks at it (never lost)
     staff_recorded = "staff_recorded"  # typed by staff from a phone call
+    approved = "approved"  # held, then a regulator found it acceptable
+    rejected = "rejected"  # held, then a regulator found it unacceptable: hidden from the handlers, kept
 
 
 class MediationOutcome(StrEnum):

@@ -14,6 +14,7 @@ Who acts: at level `none` the supplier's staff (the operator's staff when no sup
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,7 +59,9 @@ def _handles(scope: Scope, c: Complaint) -> bool:
     return False
 
 
-def _mediates(scope: Scope, c: Complaint) -> bool:
+def may_mediate(scope: Scope, c: Complaint) -> bool:
+    """The street office's decisions on a complaint (mediation, moderating its text): a regulator over the
+    facility (the supplier for a supplier-only complaint), or an admin."""
     if c.facility_id is not None:
         return scope.may_decide_for_facility(c.facility_id)
     return scope.may_decide_for_supplier(c.supplier_id)
@@ -139,6 +142,29 @@ def _conflict() -> IllegalComplaintMove:
     return IllegalComplaintMove()  # moved by someone else since we read it
 
 
+async def _move_or_conflict(
+    session: AsyncSession,
+    actor: Principal,
+    c: Complaint,
+    move: Move,
+    values: dict[str, Any],
+    *,
+    now: datetime,
+    note: str | None = None,
+    then: Callable[[], Awaitable[None]] | None = None,
+) -> ComplaintDetail:
+    """A caller's move: applied as `actor` (else 409: someone moved first), then `then` (what goes with the
+    move in its transaction), then the complaint as the caller sees it now."""
+    ok = await apply(
+        session, c, move, values, actor_role=actor.role.value, actor_id=actor.id, note=note, now=now
+    )
+    if not ok:
+        raise _conflict()
+    if then is not None:
+        await then()
+    return await _done(session, actor, c)
+
+
 async def reply(
     session: AsyncSession, staff: Principal, complaint_id: uuid.UUID, body: ReplyCreate
 ) -> ComplaintDetail:
@@ -161,24 +187,22 @@ async def reply(
             "confirm_due_at": now + timedelta(days=rules.confirm_days),
             "overdue_at": None,
         }
-    level = c.escalation
-    if not await apply(session, c, move, values, actor_role=staff.role.value, actor_id=staff.id, now=now):
-        raise _conflict()
-    await repo.add(
-        session,
-        ComplaintReply(
-            complaint_id=c.id,
-            kind=body.kind.value,
-            level=level,
-            by_role=staff.role.value,
-            by_id=staff.id,
-            text=body.text,
-            at=now,
-        ),
+    reply_row = ComplaintReply(
+        complaint_id=c.id,
+        kind=body.kind.value,
+        level=c.escalation,
+        by_role=staff.role.value,
+        by_id=staff.id,
+        text=body.text,
+        at=now,
     )
-    if move == Move.answer:
-        await _notify(session, c, "已答复", "请查看答复并确认", f"answered:{now.isoformat()}")
-    return await _done(session, staff, c)
+
+    async def then() -> None:
+        await repo.add(session, reply_row)
+        if move == Move.answer:
+            await _notify(session, c, "已答复", "请查看答复并确认", f"answered:{now.isoformat()}")
+
+    return await _move_or_conflict(session, staff, c, move, values, now=now, then=then)
 
 
 async def confirm(
@@ -198,19 +222,7 @@ async def confirm(
         if not is_legal(Move.reject, c.status, c.escalation):
             raise IllegalComplaintMove(extra={"complaint_status": c.status, "escalation": c.escalation})
         values, move = await _escalation_values(session, c, now), Move.reject
-    ok = await apply(
-        session,
-        c,
-        move,
-        values,
-        actor_role=resident.role.value,
-        actor_id=resident.id,
-        note=body.comment,
-        now=now,
-    )
-    if not ok:
-        raise _conflict()
-    return await _done(session, resident, c)
+    return await _move_or_conflict(session, resident, c, move, values, now=now, note=body.comment)
 
 
 async def escalate(
@@ -222,19 +234,7 @@ async def escalate(
         raise IllegalComplaintMove(extra={"complaint_status": c.status, "escalation": c.escalation})
     now = utcnow()
     values = await _escalation_values(session, c, now)
-    ok = await apply(
-        session,
-        c,
-        Move.escalate,
-        values,
-        actor_role=resident.role.value,
-        actor_id=resident.id,
-        note=body.reason,
-        now=now,
-    )
-    if not ok:
-        raise _conflict()
-    return await _done(session, resident, c)
+    return await _move_or_conflict(session, resident, c, Move.escalate, values, now=now, note=body.reason)
 
 
 async def mediate(
@@ -242,7 +242,7 @@ async def mediate(
 ) -> ComplaintDetail:
     """The street office records a mediation (调解, Wuhan art. 15) and closes the complaint."""
     scope, c = await visible_complaint(session, staff, complaint_id)
-    if not _mediates(scope, c):
+    if not may_mediate(scope, c):
         raise NotComplaintHandler()
     now = utcnow()
     values = {
@@ -253,21 +253,14 @@ async def mediate(
         "mediated_on": body.mediated_on,
         "mediated_by": staff.id,
     }
-    ok = await apply(
-        session,
-        c,
-        Move.mediate,
-        values,
-        actor_role=staff.role.value,
-        actor_id=staff.id,
-        note=body.outcome.value,
-        now=now,
-    )
-    if not ok:
-        raise _conflict()
     phrase = "已调解" if body.outcome == MediationOutcome.agreement else "调解不成"
-    await _notify(session, c, phrase, "街道已记录调解结果", "mediated")
-    return await _done(session, staff, c)
+
+    async def then() -> None:
+        await _notify(session, c, phrase, "街道已记录调解结果", "mediated")
+
+    return await _move_or_conflict(
+        session, staff, c, Move.mediate, values, now=now, note=body.outcome.value, then=then
+    )
 
 
 # ---------------------------------------------------------------- the job

@@ -21,6 +21,7 @@ from backend.complaints.models import (
     ComplaintReply,
     ComplaintStatus,
     Escalation,
+    TextCheck,
 )
 from backend.core.database import insert_for
 
@@ -96,6 +97,18 @@ async def events(session: AsyncSession, complaint_id: uuid.UUID) -> Sequence[Com
     return (await session.exec(stmt)).all()
 
 
+async def set_text_check(
+    session: AsyncSession, complaint_id: uuid.UUID, expected: str, to: str, now: datetime
+) -> bool:
+    """Conditional: only while the text check is still `expected` (of two moderators exactly one decides)."""
+    result = await session.execute(
+        sa.update(complaint_t)
+        .where(complaint_t.c.id == complaint_id, complaint_t.c.text_check == expected)
+        .values(text_check=to, updated_at=now)
+    )
+    return rowcount(result) == 1
+
+
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
     return sa.and_(col(Complaint.status).in_(AWAITING_ANSWER), col(Complaint.answer_due_at) < now)
 
@@ -129,8 +142,12 @@ async def list_for_staff(
     now: datetime,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
+    text_held: bool | None = None,
 ) -> Sequence[Complaint]:
     stmt = select(Complaint).where(visible)
+    if text_held is not None:
+        held = col(Complaint.text_check) == TextCheck.held.value
+        stmt = stmt.where(held if text_held else sa.not_(held))
     if status is not None:
         stmt = stmt.where(Complaint.status == status)
     if category is not None:

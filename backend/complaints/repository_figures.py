@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,10 +19,6 @@ _COLUMNS: dict[str, Any] = {
     "facility": Complaint.facility_id,
     "supplier": Complaint.supplier_id,
 }
-
-
-def window(days: int) -> timedelta:
-    return timedelta(days=days)
 
 
 def resolved_condition() -> Any:

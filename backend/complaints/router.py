@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from backend.complaints import moves, service
+from backend.complaints import moderation, moves, service
 from backend.complaints.models import ComplaintCategory
 from backend.complaints.schemas import (
     ComplaintCreate,
@@ -20,6 +20,7 @@ from backend.complaints.schemas import (
     PhoneComplaintCreate,
     ReplyCreate,
     StatusFilter,
+    TextModeration,
 )
 from backend.core.access import (
     ANY_STAFF,
@@ -76,10 +77,12 @@ async def list_complaints(
     status: StatusFilter | None = None,
     overdue: bool | None = None,
     category: ComplaintCategory | None = None,
+    text_held: bool | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[ComplaintPublic]:
-    """Complaints in the caller's scope, newest first; phones masked. `overdue`: the answer is late."""
+    """Complaints in the caller's scope, newest first; phones masked. `overdue`: the answer is late;
+    `text_held=true`: the moderation queue (texts WeChat's check held for a human)."""
     return await service.list_for_staff(
         session,
         staff,
@@ -88,7 +91,17 @@ async def list_complaints(
         overdue=overdue,
         cursor=cursor,
         limit=limit,
+        text_held=text_held,
     )
+
+
+@router.post("/complaints/{complaint_id}/text-moderation", response_model=ComplaintDetail)
+async def moderate_complaint_text(
+    complaint_id: uuid.UUID, body: TextModeration, staff: Mediator, session: SessionDep
+) -> ComplaintDetail:
+    """Show a held text, or withhold it with a reason (a regulator over the facility, or an admin; 403
+    `not_complaint_moderator`, 409 `complaint_text_not_held`). The complaint is handled either way."""
+    return await moderation.moderate_text(session, staff, complaint_id, body)
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintDetail)

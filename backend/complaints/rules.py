@@ -7,7 +7,7 @@ deadline again from the escalation (urgent: 1 working day); the street office me
 `mediation_working_days`. Working days follow the official calendar (`backend.workdays`).
 
 These are the defaults (Wuhan); the facility's ruleset (its district's or city's published version, section
-`complaints`) overrides them: `service.rules_for`. `mediation_working_days` is not in rulesets yet.
+`complaints`, `mediation_working_days` included) overrides them: `service.rules_for`.
 
 Moves (`MOVES`): who may make them is decided by the service with the `Scope`; this table says from which
 states (and escalation levels) a move is legal. Anything else is a 409 `complaint_state_conflict`.
@@ -51,6 +51,8 @@ class _Section(Protocol):
     def urgent_answer_working_days(self) -> int: ...
     @property
     def confirm_days(self) -> int: ...
+    @property
+    def mediation_working_days(self) -> int: ...
 
 
 def rules_from_section(section: _Section) -> ComplaintRules:
@@ -61,6 +63,7 @@ def rules_from_section(section: _Section) -> ComplaintRules:
         urgent_acknowledge_hours=section.urgent_ack_hours,
         urgent_answer_working_days=max(1, section.urgent_answer_working_days),
         confirm_days=section.confirm_days,
+        mediation_working_days=max(1, section.mediation_working_days),
     )
 
 

@@ -76,6 +76,11 @@ class MediationCreate(_Write):
     mediated_on: InRangeDate
 
 
+class TextModeration(_Write):
+    show: bool = Field(description="true: the text is acceptable; false: withheld from the handlers (kept)")
+    reason: Comment | None = Field(default=None, description="Required when withholding")
+
+
 class ReplyPublic(BaseModel):
     kind: ReplyKind
     by_role: str
@@ -119,6 +124,10 @@ class ComplaintPublic(BaseModel):
     target: TargetPublic
     text: str
     text_held: bool = Field(description="Held for a human: WeChat asked for review or could not check it")
+    text_withheld: bool = Field(
+        default=False,
+        description="A regulator withheld the text: staff see a placeholder, the resident their own text",
+    )
     phone_masked: str | None
     phone: str | None = Field(default=None, description="Only in one complaint's detail, for staff in scope")
     acknowledge_due_at: Shanghai

@@ -273,6 +273,7 @@ async def list_for_staff(
     overdue: bool | None,
     cursor: str | None,
     limit: int,
+    text_held: bool | None = None,
 ) -> Page[ComplaintPublic]:
     scope = await catalogue.resolve_scope(session, staff)
     visible = repo.visible_condition(
@@ -288,6 +289,7 @@ async def list_for_staff(
         now=utcnow(),
         after=keyset_after(cursor),
         limit=limit,
+        text_held=text_held,
     )
     items, next_cursor = keyset_page(rows, limit)
     return Page(items=await views.many(session, items, staff=True), next_cursor=next_cursor)

@@ -25,9 +25,12 @@ from backend.complaints.schemas import (
 from backend.core.clock import utcnow
 from backend.core.crypto import mask_phone
 
+WITHHELD = "（该投诉内容经审核不予显示，投诉照常办理）"
 
-def _fields(c: Complaint, replies: Sequence[ComplaintReply]) -> dict[str, object]:
+
+def _fields(c: Complaint, replies: Sequence[ComplaintReply], staff: bool) -> dict[str, object]:
     now = utcnow()
+    withheld = c.text_check == TextCheck.rejected.value
     mediation = None
     if c.mediation_outcome is not None and c.mediated_on is not None:
         mediation = MediationPublic(
@@ -49,8 +52,9 @@ def _fields(c: Complaint, replies: Sequence[ComplaintReply]) -> dict[str, object
             service_id=c.service_id,
             operator_id=c.operator_id,
         ),
-        "text": c.text,
+        "text": WITHHELD if staff and withheld else c.text,
         "text_held": c.text_check == TextCheck.held.value,
+        "text_withheld": withheld,
         "phone_masked": mask_phone(c.phone),
         "acknowledge_due_at": c.acknowledge_due_at,
         "answer_due_at": c.answer_due_at,
@@ -70,7 +74,7 @@ def _fields(c: Complaint, replies: Sequence[ComplaintReply]) -> dict[str, object
 
 
 async def public(session: AsyncSession, c: Complaint, *, staff: bool) -> ComplaintPublic:
-    return ComplaintPublic.model_validate(_fields(c, await repo.replies(session, [c.id])))
+    return ComplaintPublic.model_validate(_fields(c, await repo.replies(session, [c.id]), staff))
 
 
 async def many(session: AsyncSession, rows: Sequence[Complaint], *, staff: bool) -> list[ComplaintPublic]:
@@ -78,11 +82,11 @@ async def many(session: AsyncSession, rows: Sequence[Complaint], *, staff: bool)
     by_complaint: dict[object, list[ComplaintReply]] = {}
     for r in replies:
         by_complaint.setdefault(r.complaint_id, []).append(r)
-    return [ComplaintPublic.model_validate(_fields(c, by_complaint.get(c.id, []))) for c in rows]
+    return [ComplaintPublic.model_validate(_fields(c, by_complaint.get(c.id, []), staff)) for c in rows]
 
 
 async def detail(session: AsyncSession, c: Complaint, *, staff: bool) -> ComplaintDetail:
-    fields = _fields(c, await repo.replies(session, [c.id]))
+    fields = _fields(c, await repo.replies(session, [c.id]), staff)
     if staff:
         fields["phone"] = c.phone
     fields["history"] = [

@@ -26,6 +26,19 @@ def to_shanghai(value: datetime) -> datetime:
     return as_utc(value).astimezone(SHANGHAI)
 
 
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same Shanghai wall-clock moment `months` calendar months earlier, in UTC (a day the earlier month
+    lacks falls back to its last: 31 May -> 30 Nov, 29 Feb -> 28 Feb). 12 months back: 365 or 366 days."""
+    local = to_shanghai(moment)
+    year, month = divmod(local.year * 12 + local.month - 1 - months, 12)
+    day = local.day
+    while True:
+        try:
+            return local.replace(year=year, month=month + 1, day=day).astimezone(UTC)
+        except ValueError:
+            day -= 1
+
+
 def shanghai_iso(value: datetime) -> str:
     """ISO 8601 in Asia/Shanghai with its offset: `2026-12-01T08:00:00+08:00` (naive values are UTC)."""
     return to_shanghai(value).isoformat()

@@ -220,6 +220,8 @@ class ComplaintsSection(_Doc):
     urgent_ack_hours: int = Field(2, ge=0)
     urgent_answer_working_days: int = Field(1, ge=0)
     confirm_days: int = Field(7, ge=0)
+    # Once escalated to the street office, it mediates (调解, Wuhan art. 15) within this many working days.
+    mediation_working_days: int = Field(10, ge=0)
 
 
 class OversightSection(_Doc):

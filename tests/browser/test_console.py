@@ -149,6 +149,29 @@ async def test_a_street_office_sees_its_region_per_operator(page: Any, live_serv
     assert page.outside_requests == []
 
 
+async def test_a_street_office_moderates_a_held_complaint_text_from_the_queue(
+    page: Any, live_server: str
+) -> None:
+    """DOMAIN.md: a doubtful text waits for a human. The demo city's held complaint text is in the street
+    office's queue; withholding it leaves the complaint to be handled."""
+    await sign_in(page, live_server, "regulator-street-1")
+    await page.goto(f"{live_server}/console/static/queues.html")
+    await page.wait_for_selector("body[data-loaded=queues]", timeout=20_000)
+    held = await _api(page, live_server, "/complaints?text_held=true")
+    assert held["items"], "the demo city has a complaint whose text waits for moderation"
+    complaint = held["items"][0]
+    row = page.locator(f"#complaint-moderation tr[data-complaint='{complaint['id']}']")
+    assert await row.locator("td").nth(0).inner_text() == complaint["number"]
+    assert await row.locator("td").nth(2).inner_text() == complaint["text"]
+    await row.get_by_role("button", name="不予显示").click()
+    await page.wait_for_selector("#notice:has-text('投诉内容不予显示')", timeout=20_000)
+    after = await _api(page, live_server, f"/complaints/{complaint['id']}")
+    assert (after["text_held"], after["text_withheld"]) == (False, True)
+    assert after["history"][-1]["action"] == "moderate_text"
+    assert await page.locator(f"#complaint-moderation tr[data-complaint='{complaint['id']}']").count() == 0
+    assert page.outside_requests == []
+
+
 async def _publish_grades(live_server: str) -> None:
     """The district publishes its operators' grades (RATING.md: a district or city regulator publishes)."""
     async with httpx.AsyncClient(base_url=f"{live_server}/api/v1") as c:

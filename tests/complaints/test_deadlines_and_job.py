@@ -244,3 +244,42 @@ async def test_the_facilitys_ruleset_sets_the_deadlines(
     row = await get_row(session, cid)
     assert row.answer_due_at == (await add_working_days(session, row.created_at, 3)).at
     assert row.answer_due_at != (await add_working_days(session, row.created_at, 5)).at
+
+
+async def test_the_rulesets_mediation_deadline_sets_the_street_offices_deadline(
+    client: httpx.AsyncClient, session: AsyncSession, world: World, people: People
+) -> None:
+    """Wuhan art. 15: the street office mediates; how many working days it has is the ruleset's
+    `complaints.mediation_working_days` (10 by default), not a constant."""
+    from backend.catalogue.models import District
+    from backend.rulesets.document import DEFAULT_DOCUMENT
+    from backend.rulesets.models import RulesetVersion
+    from backend.workdays.queries import add_working_days
+
+    assert DEFAULT_DOCUMENT.complaints.mediation_working_days == DEFAULT_RULES.mediation_working_days == 10
+    district = await session.get(District, world.operator.district_id)
+    assert district is not None
+    document = DEFAULT_DOCUMENT.model_copy(
+        update={"complaints": DEFAULT_DOCUMENT.complaints.model_copy(update={"mediation_working_days": 4})}
+    )
+    session.add(
+        RulesetVersion(
+            city_id=district.city_id,
+            place_id=district.city_id,
+            version=1,
+            name="本市调解时限",
+            document=document.model_dump(mode="json"),
+            published_at=utcnow() - timedelta(days=1),
+        )
+    )
+    await session.commit()
+    cid = (await file(client, people.resident, {"facility_id": world.facility.id})).json()["id"]
+    for _ in range(2):  # to the operator, then to the street office
+        r = await client.post(
+            f"/complaints/{cid}/escalate", json={"reason": "太慢"}, headers=resident_headers(people.resident)
+        )
+        assert r.status_code == 200, r.text
+    row = await get_row(session, cid)
+    assert row.escalation == "street" and row.escalated_at is not None
+    assert row.answer_due_at == (await add_working_days(session, row.escalated_at, 4)).at
+    assert row.answer_due_at != (await add_working_days(session, row.escalated_at, 10)).at

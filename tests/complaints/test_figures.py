@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import statistics
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.complaints.figures import compute_many, window_start
 from backend.complaints.models import Complaint
 from backend.complaints.queries import operator_complaints, public_figures
-from backend.core.clock import utcnow
+from backend.core.clock import SHANGHAI, utcnow
 from tests.bookings.factories import World
 from tests.complaints.factories import (
     People,
@@ -30,7 +31,7 @@ RESOLVED = {"resolved", "closed"}
 
 
 def recompute(rows: list[Complaint]) -> tuple[int, float | None, float | None]:
-    since = utcnow() - timedelta(days=365)
+    since = window_start(utcnow())
     rows = [c for c in rows if c.created_at >= since]
     resolved = [
         c
@@ -195,3 +196,37 @@ async def test_catalogue_pages_show_the_figures_and_follow_every_change(
     assert (await client.get(f"/facilities/{world.facility.id}")).json()["complaint_figures"]["count"] == 6
     after = (await client.get(f"/suppliers/{world.supplier.id}")).json()["complaint_figures"]["count"]
     assert after == before + 1
+
+
+async def test_the_public_window_is_twelve_calendar_months_not_365_days(
+    client: httpx.AsyncClient, session: AsyncSession, world: World, people: People
+) -> None:
+    """Wuhan art. 13 (公布监督): "the last 12 months" are calendar months. Across a 29 February they are 366
+    days: a complaint filed a minute after the same moment a year before counts, one a minute before does
+    not (365 days would have missed the first)."""
+    now = datetime(2028, 6, 15, 12, 0, tzinfo=SHANGHAI)  # 2028 is a leap year
+    start = window_start(now)
+    assert start == datetime(2027, 6, 15, 12, 0, tzinfo=SHANGHAI)
+    assert now - start == timedelta(days=366)
+    assert window_start(datetime(2026, 3, 31, 9, 0, tzinfo=SHANGHAI)) == datetime(
+        2025, 3, 31, 9, 0, tzinfo=SHANGHAI
+    )
+    assert window_start(datetime(2028, 2, 29, 0, 30, tzinfo=SHANGHAI)) == datetime(
+        2027, 2, 28, 0, 30, tzinfo=SHANGHAI
+    )
+
+    ids = [
+        (await file(client, people.resident, {"facility_id": world.facility.id})).json()["id"]
+        for _ in range(3)
+    ]
+    for cid, at in zip(
+        ids,
+        (start + timedelta(minutes=1), start - timedelta(minutes=1), now - timedelta(days=365, minutes=-1)),
+        strict=True,
+    ):
+        await session.execute(
+            sa.update(Complaint).where(Complaint.id == uuid.UUID(cid)).values(created_at=at)
+        )  # type: ignore[arg-type]
+    await session.commit()
+    figures = (await compute_many(session, "facility", [world.facility.id], now=now))[world.facility.id]
+    assert figures.count == 2  # the first and the third; the second is a minute too old

@@ -297,6 +297,7 @@
   function loadRegulatorQueues() {
     document.querySelector("#appeals tbody").innerHTML = "";
     document.querySelector("#moderation tbody").innerHTML = "";
+    document.querySelector("#complaint-moderation tbody").innerHTML = "";
     var appeals = getJSON("/appeals?status=pending&limit=100").then(function (page) {
       page.items.forEach(function (a) {
         var actions = document.createElement("span");
@@ -321,7 +322,19 @@
         row("moderation", [shanghai(r.created_at), r.level, r.text, actions]);
       });
     });
-    return Promise.all([appeals, held]);
+    var heldComplaints = getJSON("/complaints?text_held=true&limit=100").then(function (page) {
+      page.items.forEach(function (c) {
+        var actions = document.createElement("span");
+        actions.appendChild(button("可以显示", function () {
+          decide("/complaints/" + c.id + "/text-moderation", { show: true }, "投诉内容已通过审核");
+        }));
+        actions.appendChild(button("不予显示", function () {
+          decide("/complaints/" + c.id + "/text-moderation", { show: false, reason: "含不当言辞" }, "投诉内容不予显示，投诉照常办理");
+        }));
+        row("complaint-moderation", [c.number, CATEGORIES[c.category] || c.category, c.text, actions]).dataset.complaint = c.id;
+      });
+    });
+    return Promise.all([appeals, held, heldComplaints]);
   }
 
   var CATEGORIES = { service_quality: "服务质量", price: "价格", staff_conduct: "人员态度", safety: "安全",
