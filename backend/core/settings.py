@@ -63,9 +63,8 @@ class Settings(BaseSettings):
     scheduler_in_process: bool | None = None
     slot_horizon_days: int = 14
 
-    # Bookings: reminders, suspension notice, idempotency records, the cached slot list.
+    # Bookings: reminders, idempotency records, the cached slot list (the suspension notice is the ruleset's).
     booking_reminder_minutes: int = 120
-    suspension_notice_days: int = 60
     idempotency_ttl_hours: int = 24
     idempotency_lease_seconds: int = 10
     slots_cache_seconds: int = 60

@@ -53,10 +53,10 @@ def _regulator(level: RegionLevel, region_id: uuid.UUID) -> Principal:
     return Principal(id=uuid.uuid4(), role=Role.regulator, region_level=level, region_id=region_id)
 
 
-async def _announce(client: httpx.AsyncClient, world: World, **target: Any) -> httpx.Response:
+async def _announce(client: httpx.AsyncClient, world: World, days: int = 70, **target: Any) -> httpx.Response:
     body = {
         **{k: str(v) for k, v in target.items()},
-        "starts_on": str(_today() + timedelta(days=70)),
+        "starts_on": str(_today() + timedelta(days=days)),
         "reason": "场地改造",
         "report": "关于暂停服务的书面报告：场地改造三个月，期间老人转介至邻近站点。",
     }
@@ -201,18 +201,20 @@ async def test_refused_consent_never_puts_the_notice_in_force_wuhan_art_14(
     assert [a for a, _, _ in await _audit(session, r.json()["id"])] == ["announce", "refuse"]
 
 
-async def test_consent_deadline_comes_from_the_city_ruleset_wuhan_art_14(
+async def test_notice_and_consent_deadlines_come_from_the_city_ruleset_wuhan_art_14(
     client: httpx.AsyncClient, session: AsyncSession, world: World
 ) -> None:
     _, _, city = await _places(session, world)
     document = DEFAULT_DOCUMENT.model_dump(mode="json")
-    document["oversight"]["consent_days"] = 20
+    document["oversight"].update(consent_days=20, suspension_notice_days=90)
     session.add(
         RulesetVersion(city_id=city, place_id=city, version=1, name="测试规则", document=document,
                        published_at=utcnow() - timedelta(days=1))
     )  # fmt: skip
     await session.commit()
     r = await _announce(client, world, service_id=world.elder_care.id)
+    assert (r.status_code, r.json()["code"], r.json()["min_notice_days"]) == (422, "notice_too_short", 90)
+    r = await _announce(client, world, days=95, service_id=world.elder_care.id)
     assert r.json()["consent_due_on"] == str(_today() + timedelta(days=20))
 
 

@@ -1,5 +1,6 @@
 """Suspension notices: an operator announces that a service or a whole facility stops from a date at least
-`suspension_notice_days` (60) ahead, with its written report to the street office (Wuhan art. 14).
+the ruleset's `oversight.suspension_notice_days` (60) ahead, with its written report to the street office
+(Wuhan art. 14).
 
 A notice on a service that public money subsidises (a government-paid subsidy rule: `catalogue.queries.
 subsidised_services`; for a facility, any of its services) needs the street office's consent, answered within
@@ -30,7 +31,6 @@ from backend.catalogue.queries import resolve_scope, ruleset_for_facility, subsi
 from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
-from backend.core.settings import get_settings
 from backend.notifications import messages
 from backend.notifications.service import MessageKind, enqueue_many, message
 
@@ -76,16 +76,13 @@ async def announce(session: AsyncSession, principal: Principal, body: Suspension
         known = await repo.facility_operator(session, body.facility_id) is not None
         scope.require(known and scope.may_change_facility(body.facility_id), FacilityNotFound())
         facility_id, target_name = body.facility_id, ""
-    days = get_settings().suspension_notice_days
-    if body.starts_on < _today(now) + timedelta(days=days):
-        raise NoticeTooShort(days)
+    rules = (await ruleset_for_facility(session, facility_id)).document.oversight
+    if body.starts_on < _today(now) + timedelta(days=rules.suspension_notice_days):
+        raise NoticeTooShort(rules.suspension_notice_days)
     subsidised = await subsidised_services(
         session, service_id=body.service_id, facility_id=body.facility_id, at=now
     )
-    consent_due_on = None
-    if subsidised:
-        consent_days = (await ruleset_for_facility(session, facility_id)).document.oversight.consent_days
-        consent_due_on = _today(now) + timedelta(days=consent_days)
+    consent_due_on = _today(now) + timedelta(days=rules.consent_days) if subsidised else None
     status = ConsentStatus.pending if subsidised else ConsentStatus.not_required
     suspension_id = uuid.uuid4()
     await repo.insert_suspension(
