@@ -60,6 +60,7 @@ class BookingContext(_FromRow):
     dibao: bool | None
     disability: bool | None
     already_booked: bool
+    price_stamp: str  # the service's price table fingerprint (`catalogue.queries.price_stamp_sql`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from backend.catalogue.models import FunctionCode as FunctionCode
 from backend.catalogue.models import OrgStatus as OrgStatus
 from backend.catalogue.models import ServiceClass as ServiceClass
 from backend.catalogue.models import ServiceStatus as ServiceStatus
+from backend.catalogue.pricing import price_stamp_sql as price_stamp_sql
 from backend.catalogue.repository_grading import OperatorFacts as OperatorFacts
 from backend.catalogue.rules import rulesets_for_facilities
 from backend.core.access import Principal, RegionLevel

@@ -272,3 +272,4 @@ price_at = _offer.price_at
 prices_at = _offer.prices_at
 subsidy_rules_at = _offer.subsidy_rules_at
 subsidy_rule_history = _offer.subsidy_rule_history
+price_table = _offer.price_table

@@ -164,6 +164,35 @@ async def publicly_subsidised(
     return list(await session.exec(stmt))
 
 
+async def price_table(
+    session: AsyncSession, service_id: uuid.UUID
+) -> tuple[Sequence[sa.Row[Any]], Sequence[sa.Row[Any]]]:
+    """Every price version and subsidy rule of a service, as plain rows (the booking path caches them)."""
+    p: sa.Table = ServicePrice.__table__  # type: ignore[attr-defined]
+    r: sa.Table = SubsidyRule.__table__  # type: ignore[attr-defined]
+    prices = await session.execute(
+        sa.select(p.c.effective_from, p.c.version, p.c.market_price_fen, p.c.inclusive_price_fen).where(
+            p.c.service_id == service_id
+        )
+    )
+    rules = await session.execute(
+        sa.select(
+            r.c.payer,
+            r.c.min_age_years,
+            r.c.max_age_years,
+            r.c.requires_dibao,
+            r.c.requires_disability,
+            r.c.amount_fen,
+            r.c.rate_bp,
+            r.c.valid_from,
+            r.c.valid_until,
+        )
+        .where(r.c.service_id == service_id)
+        .order_by(r.c.valid_from, r.c.id)
+    )
+    return prices.all(), rules.all()
+
+
 async def subsidy_rule_history(session: AsyncSession, service_id: uuid.UUID) -> list[SubsidyRule]:
     stmt = (
         select(SubsidyRule)

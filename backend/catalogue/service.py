@@ -6,7 +6,9 @@ what is the caller's `Scope` (`backend.core.scope`), from `backend.catalogue.que
 domains import these from here, never from the modules by subject:
 
 - `quote(session, service_id, profile, at) -> Quote`, `quote_known(...)` (the service's class already
-  known), `BeneficiaryProfile`, `Quote`: bookings snapshot the quote as the booking's price;
+  known), `quote_from_table(...)` (the same from the service's cached price table, validated by the
+  `queries.price_stamp_sql` fingerprint the caller read), `BeneficiaryProfile`, `Quote`: bookings snapshot
+  the quote as the booking's price;
 - `get_service_for_supplier(session, principal, service_id) -> SupplierService` (a frozen copy; 404
   `service_not_found` unless the caller is staff of the service's supplier);
 - `record_operator_grades(session, {operator_id: grade})`: the grade facility pages show (grading publishes);
@@ -23,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.catalogue.grades import record_operator_grades
 from backend.catalogue.models import OrgStatus
 from backend.catalogue.orgs import CACHE_NAMESPACE, get_operator, update_operator
-from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote, quote_known
+from backend.catalogue.pricing import BeneficiaryProfile, Quote, quote, quote_from_table, quote_known
 from backend.catalogue.schemas_staff import OperatorUpdate
 from backend.catalogue.scope import SupplierService, get_service_for_supplier
 from backend.core.access import Principal
@@ -45,6 +47,7 @@ __all__ = [
     "end_operator",
     "get_service_for_supplier",
     "quote",
+    "quote_from_table",
     "quote_known",
     "record_operator_grades",
 ]

@@ -38,6 +38,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -49,7 +50,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.access import Access, Principal
 from backend.core.clock import utcnow
-from backend.core.database import TableBase, UTCDateTime, db, insert_for
+from backend.core.database import TableBase, UTCDateTime, db
 from backend.core.errors import Conflict, Unprocessable
 from backend.core.i18n import Msg
 from backend.core.settings import get_settings
@@ -138,28 +139,28 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
     for _ in range(3):
         now = utcnow()
         token = uuid.uuid4()
+        values = {
+            "id": uuid.uuid4(),
+            "scope": scope,
+            "key": key,
+            "request_hash": request_hash,
+            "status": IN_FLIGHT,
+            "token": token,
+            "locked_at": now,
+            "expires_at": now + timedelta(hours=settings.idempotency_ttl_hours),
+            "created_at": now,
+            "updated_at": now,
+        }
+        # The usual case, a new key: one statement, committed at once (on PostgreSQL in autocommit: no
+        # BEGIN/COMMIT round trips; SQLite keeps its serialised write transaction).
+        async with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            record_id = (await conn.execute(_claim_statement(), values)).scalar_one_or_none()
+            await conn.commit()
+        if record_id is not None:
+            return Claim(record_id, token)
         async with db.sessionmaker() as session, session.begin():
-            values = {
-                "id": uuid.uuid4(),
-                "scope": scope,
-                "key": key,
-                "request_hash": request_hash,
-                "status": IN_FLIGHT,
-                "token": token,
-                "locked_at": now,
-                "expires_at": now + timedelta(hours=settings.idempotency_ttl_hours),
-                "created_at": now,
-                "updated_at": now,
-            }
-            inserted = await session.execute(
-                insert_for(session)(IdempotencyRecord)
-                .values(**values)
-                .on_conflict_do_nothing(index_elements=["scope", "key"])
-                .returning(IdempotencyRecord.id)  # type: ignore[arg-type]
-            )
-            record_id = inserted.scalar_one_or_none()
-            if record_id is not None:
-                return Claim(record_id, token)
             table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
             row = (
                 await session.execute(
@@ -203,6 +204,20 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
                 headers={"Retry-After": str(max(1, math.ceil(left.total_seconds())))}
             )
     raise IdempotencyKeyInFlight(headers={"Retry-After": "1"})
+
+
+@cache
+def _claim_statement() -> sa.TextClause:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, as a text statement built once (SQLAlchemy compiles
+    an `on_conflict_do_nothing` construct anew on every call: it has no cache key)."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    columns = ["id", "scope", "key", "request_hash", "status", "token", "locked_at", "expires_at"]
+    columns += ["created_at", "updated_at"]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "  # noqa: S608
+        "ON CONFLICT (scope, key) DO NOTHING RETURNING id"
+    )
+    return sa.text(sql).bindparams(*(sa.bindparam(c, type_=table.c[c].type) for c in columns))
 
 
 async def complete(session: AsyncSession, claim: Claim, status: int, body: dict[str, Any]) -> None:

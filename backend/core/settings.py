@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     db_echo: bool = False
     db_connect_timeout_seconds: float = 15.0
     db_pool_timeout_seconds: float = 30.0
+    # A pooled connection idle this long is checked (one round trip) before use; 0 checks every checkout.
+    db_ping_idle_seconds: float = Field(default=1.0, ge=0)
 
     # Tokens. `jwt_secret` signs HS256 access tokens; `jwt_previous_secrets` still verify during rotation.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)

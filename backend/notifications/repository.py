@@ -26,6 +26,11 @@ BATCH_ROWS = 1000
 
 async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Insert messages; one whose `dedupe_key` already exists is skipped. Returns how many were new."""
+    if len(rows) == 1 and rows[0].get("dedupe_key") is None:
+        # One message that cannot conflict (a booking's confirmation): a plain INSERT, whose compiled form
+        # SQLAlchemy caches (an `on_conflict_do_nothing` statement is compiled anew on every call).
+        await session.execute(sa.insert(outbox_t).values(**rows[0]))
+        return 1
     inserted = 0
     for start in range(0, len(rows), BATCH_ROWS):
         stmt = (

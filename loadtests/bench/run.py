@@ -61,8 +61,10 @@ PROJECT_ENV = {
     "REDIS_KEY_PREFIX": f"{DB}:",
     "SCHEDULER_IN_PROCESS": "false",
     "LOG_LEVEL": "WARNING",
-    "DB_POOL_SIZE": str(POOL_PER_WORKER // 2),
-    "DB_MAX_OVERFLOW": str(POOL_PER_WORKER - POOL_PER_WORKER // 2),
+    # A fixed pool like the reference's: overflow connections are closed when returned, so a pool smaller than
+    # the concurrency keeps opening and closing connections under load (see docs/performance.md).
+    "DB_POOL_SIZE": str(POOL_PER_WORKER),
+    "DB_MAX_OVERFLOW": "0",
 }
 os.environ.update(PROJECT_ENV)
 sys.path.insert(0, str(ROOT))
@@ -229,6 +231,8 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+SERVERS: list[subprocess.Popen[bytes]] = []  # the project, then the reference
+
 # ---------------------------------------------------------------- wrk scenarios
 
 LUA_COMMON = """
@@ -350,10 +354,71 @@ def loadavg() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def run_wrk(script: str, port: int, offset: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def start_profiler(server: subprocess.Popen[bytes], seconds: int, out: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy (a dev tool, `pip install py-spy`, not a dependency) on each worker: collapsed stacks."""
+    spy = os.environ.get("PY_SPY") or shutil.which("py-spy") or "py-spy"
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--nonblocking",
+                "-r",
+                "200",
+                "-d",
+                str(seconds),
+                "-f",
+                "raw",
+                "-o",
+                str(out.with_suffix(f".{pid}.txt")),
+                "-p",
+                str(pid),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in children(server.pid)
+    ]
+
+
+def cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """User + system CPU time of a server's workers (Linux /proc): comparable on a busy machine."""
+    total = 0.0
+    for pid in children(server.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def run_wrk(
+    script: str,
+    port: int,
+    offset: int,
+    args: argparse.Namespace,
+    tmp: Path,
+    profile: Path | None = None,
+    server: subprocess.Popen[bytes] | None = None,
+) -> dict[str, Any]:
     path = tmp / f"s{uuid.uuid4().hex[:6]}.lua"
     path.write_text(script)
     load = loadavg()
+    spies = start_profiler(SERVERS[0], args.seconds, profile) if profile else []
+    cpu = cpu_seconds(server) if server else 0.0
     out = subprocess.run(
         ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "10s", "-s", str(path),
          f"http://127.0.0.1:{port}", "--", str(offset)],
@@ -363,6 +428,9 @@ def run_wrk(script: str, port: int, offset: int, args: argparse.Namespace, tmp: 
     result: dict[str, Any] = json.loads(line[6:])
     result["rps"] = result["requests"] / result["seconds"]
     result["load"] = max(load, loadavg())
+    result["cpu_ms"] = (cpu_seconds(server) - cpu) * 1000 / max(result["requests"], 1) if server else 0.0
+    for spy in spies:
+        spy.wait()
     return result
 
 
@@ -419,7 +487,10 @@ async def hot_slot(port: int, path: str, city: City, project: bool) -> dict[str,
 
 
 def fmt(r: dict[str, Any]) -> str:
-    return f"{r['rps']:,.0f} req/s, p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms"
+    return (
+        f"{r['rps']:,.0f} req/s, p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
+        f"{r['cpu_ms']:.2f} CPU ms/req"
+    )
 
 
 def report(rows: list[tuple[str, int, dict[str, Any], dict[str, Any]]], hot: dict[str, Any] | None,
@@ -430,15 +501,15 @@ def report(rows: list[tuple[str, int, dict[str, Any], dict[str, Any]]], hot: dic
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         "| scenario | round | reference req/s (p50 / p99 ms) | project req/s (p50 / p99 ms) | project non-2xx "
-        "| ratio | load avg |",
-        "|---|---|---|---|---|---|---|",
+        "| ratio | CPU ms/req ref / project | load avg |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, rnd, ref, proj in rows:
         lines.append(
             f"| {name} | {rnd} | {ref['rps']:,.0f} ({ref['p50_ms']:.0f} / {ref['p99_ms']:.0f}) "
             f"| {proj['rps']:,.0f} ({proj['p50_ms']:.0f} / {proj['p99_ms']:.0f}) "
             f"| {proj['non2xx'] + proj['socket_errors']} | {proj['rps'] / ref['rps']:.2f}x "
-            f"| {ref['load']:.1f} / {proj['load']:.1f} |"
+            f"| {ref['cpu_ms']:.2f} / {proj['cpu_ms']:.2f} | {ref['load']:.1f} / {proj['load']:.1f} |"
         )
     names = list(dict.fromkeys(r[0] for r in rows))
     lines += ["", "| scenario | mean ratio over the rounds |", "|---|---|"]
@@ -467,14 +538,18 @@ def main() -> int:
     parser.add_argument("--only", help="run only the scenarios whose name contains this text")
     parser.add_argument("--no-hot", action="store_true", help="skip the hot-slot run")
     parser.add_argument("--hot-only", action="store_true", help="only the hot-slot run")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="py-spy each project worker during its runs: collapsed stacks in DIR"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the servers up at the end (Ctrl-C stops)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `timeout` or kill: still stop the servers
     reason = missing_prerequisite()
     if reason:
         print(f"make bench: skipped: {reason}")
         return 0
     asyncio.run(admin(f'CREATE DATABASE "{DB}"'))
-    servers: list[subprocess.Popen[bytes]] = []
+    servers = SERVERS
     try:
         env = {**os.environ, **PROJECT_ENV}
         for step in (
@@ -516,7 +591,14 @@ def main() -> int:
                     for side, port in order:
                         script = sc.project if side == "project" else sc.reference
                         # The project's booking pairs never repeat (a repeat is a 409 duplicate_booking).
-                        got[side] = run_wrk(script, port, offset if side == "project" else 0, args, tmp)
+                        profile = None
+                        if args.profile and side == "project":
+                            slug = "".join(c if c.isalnum() else "_" for c in sc.name)[:30]
+                            profile = Path(args.profile) / f"{slug}-r{rnd}"
+                        server = SERVERS[0] if side == "project" else SERVERS[1]
+                        got[side] = run_wrk(
+                            script, port, offset if side == "project" else 0, args, tmp, profile, server
+                        )
                         if side == "project" and sc.offset_shared:
                             offset += got[side]["sent"] + args.connections
                         time.sleep(1)

@@ -47,13 +47,17 @@ async def create_booking(session: AsyncSession, principal: Principal, body: Book
     ctx = await bookable_context(
         session, principal, body.slot_id, body.beneficiary_id, now, address=body.address
     )
-    price = await quote_for(session, ctx)
-    if not await repo.take_place(session, ctx.slot_id, now):
+    if ctx.booked >= ctx.capacity:
+        # Full when our context was read: refusing now is what the conditional UPDATE would answer, minus
+        # the quote and the write (a place freed since is as if freed after this request).
         raise SlotFull(waitlist_available=True)
+    price = await quote_for(session, ctx)
     row = booking_row(ctx, principal.id, price, now, address=body.address, note=body.note, source="direct")
-    if not await brepo.insert_booking(session, row):
+    placed = await brepo.place_booking(session, row, principal.role.value, principal.id, now)
+    if placed is brepo.Placed.full:
+        raise SlotFull(waitlist_available=True)
+    if placed is brepo.Placed.duplicate:
         raise DuplicateBooking()  # raced with another booking of the same beneficiary; rolls back the place
-    await brepo.insert_event(session, row["id"], None, "confirmed", principal.role.value, principal.id, now)
     await enqueue(
         session,
         principal.id,

@@ -34,7 +34,7 @@ from backend.bookings.schemas import (
 )
 from backend.bookings.views import BookingContext, BookingView, SlotLike
 from backend.catalogue.queries import FacilityStatus, ServiceStatus, resolve_scope
-from backend.catalogue.service import BeneficiaryProfile, Quote, quote_known
+from backend.catalogue.service import BeneficiaryProfile, Quote, quote_from_table
 from backend.core.access import Principal
 
 
@@ -91,7 +91,9 @@ async def quote_for(session: AsyncSession, ctx: BookingContext) -> Quote:
         dibao=bool(ctx.dibao),
         disability=bool(ctx.disability),
     )
-    return await quote_known(session, ctx.service_id, ctx.service_class, profile, ctx.start_at)
+    return await quote_from_table(
+        session, ctx.service_id, ctx.service_class, ctx.price_stamp, profile, ctx.start_at
+    )
 
 
 def booking_row(
