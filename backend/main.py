@@ -12,7 +12,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from backend.api import API_PREFIX, build_api_router, figure_sources, principal_checks
+from backend.api import API_PREFIX, api_routers, figure_sources, principal_checks
 from backend.console.web import install_console
 from backend.core import http, kv
 from backend.core.database import db
@@ -92,7 +92,8 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = True
 
     app.include_router(ops_router)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
-    app.include_router(build_api_router())
+    for router in api_routers():
+        app.include_router(router, prefix=API_PREFIX)
     install_console(app, openapi_url="/openapi.json")
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app

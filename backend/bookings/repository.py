@@ -270,7 +270,11 @@ def earliest_suspension(service_id: Any, facility_id: Any) -> sa.ScalarSelect[An
         sa.select(sa.func.min(suspension_t.c.starts_on))
         .where(
             sa.or_(suspension_t.c.service_id == service_id, suspension_t.c.facility_id == facility_id),
-            suspension_t.c.consent_status.in_(("not_required", "granted")),
+            # Two equalities, not IN: an IN list is an "expanding" parameter, re-rendered on every execution
+            # of the booking-context statement that embeds this subquery.
+            sa.or_(
+                suspension_t.c.consent_status == "not_required", suspension_t.c.consent_status == "granted"
+            ),
         )
         .scalar_subquery()
     )

@@ -59,7 +59,7 @@ def context_statement(lock_slot: bool) -> sa.Select[Any]:
     """The booking-context statement (its columns are `BookingContext`'s fields), built once per lock mode
     with bind parameters (`slot_id`, `resident_id`, `beneficiary_id`): building and hashing a statement this
     size for every booking costs more CPU than the database spends answering it; a reused statement's cache
-    key is memoised."""
+    key is memoised. No IN lists: SQLAlchemy re-renders an IN's "expanding" parameter on every execution."""
     beneficiary_id = sa.bindparam("beneficiary_id", type_=booking_t.c.beneficiary_id.type)
     resident_id = sa.bindparam("resident_id", type_=booking_t.c.resident_id.type)
     b = owned_live_beneficiary_sql(beneficiary_id, resident_id)  # the accounts' rule, in this statement
@@ -94,7 +94,7 @@ def context_statement(lock_slot: bool) -> sa.Select[Any]:
             .where(
                 booking_t.c.slot_id == slot_t.c.id,
                 booking_t.c.beneficiary_id == beneficiary_id,
-                booking_t.c.status.in_(ACTIVE_STATUSES),
+                sa.or_(*(booking_t.c.status == status for status in ACTIVE_STATUSES)),  # not IN: see above
             )
             .label("already_booked"),
             price_stamp_sql(service_t.c.id).label("price_stamp"),

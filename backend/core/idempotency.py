@@ -222,14 +222,36 @@ def _claim_statement() -> sa.TextClause:
 
 async def complete(session: AsyncSession, claim: Claim, status: int, body: dict[str, Any]) -> None:
     """Store the response in the request's transaction; fails if the claim was taken over meanwhile."""
-    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-    result = await session.execute(
-        sa.update(table)
-        .where(table.c.id == claim.record_id, table.c.token == claim.token, table.c.status == IN_FLIGHT)
-        .values(status=COMPLETED, response_status=status, response_body=body, updated_at=utcnow())
-    )
+    params = {
+        "r_id": claim.record_id,
+        "r_token": claim.token,
+        "r_status": status,
+        "body": body,
+        "now": utcnow(),
+    }
+    result = await session.execute(_complete_statement(), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise IdempotencyKeyInFlight()
+
+
+@cache
+def _complete_statement() -> sa.Update:
+    """`complete`'s UPDATE, built once: its compiled form is cached (building it cost more than running)."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    return (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("r_id", type_=table.c.id.type),
+            table.c.token == sa.bindparam("r_token", type_=table.c.token.type),
+            table.c.status == IN_FLIGHT,
+        )
+        .values(
+            status=COMPLETED,
+            response_status=sa.bindparam("r_status", type_=table.c.response_status.type),
+            response_body=sa.bindparam("body", type_=table.c.response_body.type),
+            updated_at=sa.bindparam("now", type_=table.c.updated_at.type),
+        )
+    )
 
 
 async def renew(claim: Claim) -> bool:
