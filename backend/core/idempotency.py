@@ -207,7 +207,7 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
 
 
 @cache
-def _claim_statement() -> sa.TextClause:
+def _claim_statement() -> sa.TextualSelect:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id, as a text statement built once (SQLAlchemy compiles
     an `on_conflict_do_nothing` construct anew on every call: it has no cache key)."""
     table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
@@ -217,7 +217,8 @@ def _claim_statement() -> sa.TextClause:
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "  # noqa: S608
         "ON CONFLICT (scope, key) DO NOTHING RETURNING id"
     )
-    return sa.text(sql).bindparams(*(sa.bindparam(c, type_=table.c[c].type) for c in columns))
+    binds = (sa.bindparam(c, type_=table.c[c].type) for c in columns)
+    return sa.text(sql).bindparams(*binds).columns(table.c.id)
 
 
 async def complete(session: AsyncSession, claim: Claim, status: int, body: dict[str, Any]) -> None:
