@@ -18,6 +18,7 @@ from backend.core import http, kv
 from backend.core.database import db
 from backend.core.errors import PROBLEM_JSON, Problem, install_error_handlers
 from backend.core.faults import ErrorShieldMiddleware, install_fault_handlers
+from backend.core.heap import freeze_startup_heap
 from backend.core.i18n import LanguageMiddleware
 from backend.core.limits import BodySizeLimitMiddleware
 from backend.core.logging import configure_logging
@@ -39,6 +40,7 @@ def _operation_id(route: APIRoute) -> str:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     db.configure(settings)
+    freeze_startup_heap()
     scheduler = None
     if settings.run_scheduler_in_process and app.state.start_scheduler:
         from backend.scheduler import build_scheduler

@@ -60,6 +60,7 @@ def build_scheduler(jobs: list[Job] | None = None) -> AsyncIOScheduler:
 
 async def main() -> None:
     from backend.core.database import db
+    from backend.core.heap import freeze_startup_heap
     from backend.core.logging import configure_logging
     from backend.core.settings import get_settings
 
@@ -67,6 +68,7 @@ async def main() -> None:
     configure_logging(settings.log_level)
     db.configure(settings)
     scheduler = build_scheduler()
+    freeze_startup_heap()
     scheduler.start()
     log.info("scheduler started with jobs: %s", [j.id for j in scheduler.get_jobs()])
     stop = asyncio.Event()

@@ -27,9 +27,12 @@ class Status:
     not_graded = "not_graded"
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(9)}
+
+
 def rnd(value: float, places: int = 2) -> float:
     """Half-up rounding through Decimal (stable text for the canonical JSON)."""
-    q = Decimal(1).scaleb(-places)
+    q = _QUANTUM.get(places) or Decimal(1).scaleb(-places)
     return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
 
 

@@ -55,13 +55,6 @@ def window_start(until: datetime, months: int) -> datetime:
     raise ValueError(until)  # pragma: no cover
 
 
-def _period_end(kind: str, year: int, quarter: int | None) -> date:
-    """The first day after a report's period (a quarter, or the year)."""
-    if kind != "quarterly" or quarter is None or quarter == 4:
-        return date(year + 1, 1, 1)
-    return date(year, 3 * quarter + 1, 1)
-
-
 @dataclass(frozen=True, slots=True)
 class _Safety:
     facilities: dict[uuid.UUID, tuple[str | None, str | None]]  # facility → (fire, food) latest results
@@ -79,21 +72,17 @@ async def _oversight(
     due and not on time)."""
     owner = {fid: f.id for f in facts for fid in f.facilities}
     latest: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)
-    for i in await oversight.latest_inspections(session, last, owner.keys()):
+    operators = [f.id for f in facts]
+    for i in await oversight.latest_inspections(session, last, operator_ids=operators):
+        if i.facility_id not in owner:
+            continue  # a facility no longer active
         latest[i.facility_id][i.kind] = i.result
     incidents: dict[uuid.UUID, list[Incident]] = defaultdict(list)
-    for x in await oversight.incidents(session, since, until, owner.keys()):
+    for x in await oversight.incidents(session, since, until, operator_ids=operators):
+        if x.facility_id not in owner:
+            continue
         incidents[owner[x.facility_id]].append(Incident(str(x.id), x.kind, x.severity, vetoed=x.veto))
-    started = {f.id: f.started_on for f in facts}
-    reports: dict[uuid.UUID, tuple[int, int]] = {}
-    for year in range(first.year, last.year + 1):
-        for r in await oversight.report_filings(session, started.keys(), year, last):
-            if r.state == "not_yet_due" or not first <= r.due_on <= last:
-                continue
-            if _period_end(r.kind, r.year, r.quarter) <= started[r.operator_id]:
-                continue  # the period ended before the operator started
-            due, on_time = reports.get(r.operator_id, (0, 0))
-            reports[r.operator_id] = (due + 1, on_time + (r.state == "on_time"))
+    reports = await oversight.report_counts(session, operators, first, last)
     return _Safety(
         {fid: (latest[fid].get("fire"), latest[fid].get("food")) for fid in owner}, incidents, reports
     )

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.core.clock import utcnow
 from backend.grading.models import RatingResult
+
+
+async def insert_results(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """A run's results in one INSERT (executemany with insertmanyvalues)."""
+    if rows:
+        await session.execute(sa.insert(RatingResult.__table__), rows)  # type: ignore[attr-defined]
+
+
+async def mark_published(session: AsyncSession, ids: list[uuid.UUID], at: datetime) -> None:
+    if ids:
+        table = RatingResult.__table__  # type: ignore[attr-defined]
+        await session.execute(
+            sa.update(table).where(table.c.id.in_(ids)).values(published_at=at, updated_at=utcnow())
+        )
 
 
 async def latest_published(session: AsyncSession, operator_id: uuid.UUID) -> RatingResult | None:

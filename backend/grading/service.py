@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import record
 from backend.catalogue import queries as catalogue
-from backend.catalogue.service import record_operator_grades
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.errors import Forbidden, NotFound
@@ -24,12 +22,13 @@ from backend.core.i18n import Msg
 from backend.core.pagination import Page, encode_cursor, keyset_after
 from backend.grading import repository as repo
 from backend.grading import repository_evaluations as repo_evaluations
-from backend.grading.compute import A_LEVELS, FAILED, Outcome, compute
+from backend.grading.compute import compute
 from backend.grading.explain import explain
 from backend.grading.gather import gather
 from backend.grading.inputs import Inputs
 from backend.grading.models import RatingResult, RatingRun, RunKind
 from backend.grading.schemas import QualifiedList, QualifiedOperator, RatingPublic, RunCreate, RunPublic
+from backend.grading.store import Graded, StoredResult, store_run
 from backend.oversight import queries as oversight
 from backend.rulesets.document import RulesetDocument
 from backend.rulesets.queries import Ruleset, ruleset_for_city
@@ -56,25 +55,6 @@ class MayNotPublish(Forbidden):
 RulesKey = tuple[uuid.UUID | None, int, uuid.UUID | None]
 
 
-def qualified(level: str | None, vetoed: bool, qualified_from: str) -> bool:
-    """On the public list: at `qualified_from` (1A, 合格) or better, with no open veto."""
-    if level is None or level == FAILED or vetoed:
-        return False
-    return A_LEVELS.index(level) <= A_LEVELS.index(qualified_from)
-
-
-@dataclass(frozen=True, slots=True)
-class Graded:
-    facts: catalogue.OperatorFacts
-    ruleset: Ruleset
-    inputs: Inputs
-    outcome: Outcome
-
-    @property
-    def veto_ids(self) -> frozenset[str]:
-        return frozenset(v["incident_id"] for v in self.outcome.data["vetoes"])
-
-
 async def evaluate(session: AsyncSession, operator_ids: list[uuid.UUID] | None, at: datetime) -> list[Graded]:
     """Grade the (active) operators by the ruleset in force where each is registered; nothing is stored."""
     facts = await catalogue.operator_facts(session, operator_ids=operator_ids)
@@ -98,31 +78,6 @@ async def evaluate(session: AsyncSession, operator_ids: list[uuid.UUID] | None, 
     return out
 
 
-async def store_run(
-    session: AsyncSession,
-    graded: list[Graded],
-    *,
-    kind: RunKind,
-    publish: bool,
-    at: datetime,
-    operator_ids: list[uuid.UUID] | None = None,
-    requested_by: uuid.UUID | None = None,
-) -> tuple[RatingRun, list[RatingResult]]:
-    listed = [str(i) for i in operator_ids] if operator_ids is not None else None
-    run = RatingRun(kind=kind, requested_by=requested_by, publish=publish, operator_ids=listed)
-    session.add(run)
-    await session.flush()
-    results = [_store(run, g, at) for g in graded]
-    session.add_all(results)
-    run.results = len(results)
-    run.finished_at = utcnow()
-    session.add(run)
-    await session.flush()
-    if publish:
-        await _publish(session, results, at)
-    return run, results
-
-
 async def grade_operators(
     session: AsyncSession,
     *,
@@ -131,7 +86,7 @@ async def grade_operators(
     operator_ids: list[uuid.UUID] | None = None,
     requested_by: uuid.UUID | None = None,
     at: datetime | None = None,
-) -> tuple[RatingRun, list[RatingResult]]:
+) -> tuple[RatingRun, list[StoredResult]]:
     """Grade the (active) operators and store the results; publish them if asked. No authorisation here."""
     at = at or utcnow()
     graded = await evaluate(session, operator_ids, at)
@@ -139,41 +94,9 @@ async def grade_operators(
                            requested_by=requested_by)  # fmt: skip
 
 
-def _store(run: RatingRun, graded: Graded, at: datetime) -> RatingResult:
-    f, rs, inputs, data = graded.facts, graded.ruleset, graded.inputs, graded.outcome.data
-    g = rs.document.grading
-    return RatingResult(
-        run_id=run.id,
-        operator_id=f.id,
-        city_id=f.city_id,
-        ruleset_id=rs.id,
-        ruleset_version=rs.version,
-        ruleset_document=rs.document.model_dump(mode="json"),
-        window_from=inputs.window_from,
-        window_to=inputs.window_to,
-        status=data["status"],
-        level=data["level"],
-        grade=data["grade"],
-        total=data["total"],
-        qualified=qualified(data["level"], bool(data["vetoes"]), g.qualified_from),
-        inputs=inputs.as_json(),
-        result=data,
-        digest=graded.outcome.digest,
-        computed_at=at,
-    )
-
-
-async def _publish(session: AsyncSession, results: list[RatingResult], at: datetime) -> None:
-    for r in results:
-        r.published_at = at
-        session.add(r)
-    await session.flush()
-    await record_operator_grades(session, {r.operator_id: r.grade for r in results})
-
-
 async def publish_veto_changes(
     session: AsyncSession, at: datetime, lookback: timedelta
-) -> list[RatingResult]:
+) -> list[StoredResult]:
     """A veto takes effect at once (RATING.md 一票否决): operators with an incident recorded, or a veto set
     or lifted, after their latest published result are graded again, and published when the vetoes differ
     from the published ones (a new veto: 不合格 now; a lifted one: the grade without it). Changes older than
@@ -242,7 +165,7 @@ async def run_on_demand(session: AsyncSession, principal: Principal, body: RunCr
                      results=[to_public(r) for r in results])  # fmt: skip
 
 
-def to_public(r: RatingResult) -> RatingPublic:
+def to_public(r: RatingResult | StoredResult) -> RatingPublic:
     data = r.result
     return RatingPublic(
         id=r.id,

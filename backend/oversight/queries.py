@@ -9,6 +9,8 @@
   missing or not yet due;
 - `open_safety(session, facility_ids, now, today)`: per facility, overdue inspection fixes and open/overdue
   hazard reports;
+- `report_counts(session, operator_ids, first, last)`: per operator, the reports due in [first, last] and
+  how many were filed on time (grading's operations part, a whole city at once);
 - `incidents_changed_since(session, since)`: incidents recorded, or whose veto was set or lifted, since then
   (grading's veto job: a veto takes effect at once).
 """
@@ -27,6 +29,7 @@ from backend.core.database import UTCDateTime
 from backend.oversight import repository_facts as facts
 from backend.oversight.models import Hazard, HazardStatus, Inspection
 from backend.oversight.reports import filing_states
+from backend.oversight.reports import report_counts as _report_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +70,26 @@ class ReportFiling:
 
 
 async def latest_inspections(
-    session: AsyncSession, as_of: date, facility_ids: Collection[uuid.UUID] | None = None
+    session: AsyncSession,
+    as_of: date,
+    facility_ids: Collection[uuid.UUID] | None = None,
+    *,
+    operator_ids: Collection[uuid.UUID] | None = None,
 ) -> list[InspectionFact]:
-    rows = await facts.latest_inspections(session, as_of, facility_ids)
+    """`operator_ids`: only those operators' facilities (a whole city at once)."""
+    rows = await facts.latest_inspections(session, as_of, facility_ids, operator_ids)
     return [InspectionFact(*row) for row in rows]
 
 
 async def incidents(
-    session: AsyncSession, start: datetime, end: datetime, facility_ids: Collection[uuid.UUID] | None = None
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    facility_ids: Collection[uuid.UUID] | None = None,
+    *,
+    operator_ids: Collection[uuid.UUID] | None = None,
 ) -> list[IncidentFact]:
-    rows = await facts.incidents(session, start, end, facility_ids)
+    rows = await facts.incidents(session, start, end, facility_ids, operator_ids)
     return [IncidentFact(*row) for row in rows]
 
 
@@ -135,3 +148,10 @@ async def open_safety(
 async def incidents_changed_since(session: AsyncSession, since: datetime) -> list[IncidentChange]:
     rows = await facts.incidents_changed_since(session, since)
     return [IncidentChange(IncidentFact(*row[:6]), row[6]) for row in rows]
+
+
+async def report_counts(
+    session: AsyncSession, operator_ids: Collection[uuid.UUID], first: date, last: date
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """(due, on time) per operator; late and missing reports are due and not on time."""
+    return await _report_counts(session, sorted(operator_ids), first, last)

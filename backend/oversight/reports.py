@@ -252,6 +252,34 @@ async def filing_states(
     return out
 
 
+async def report_counts(
+    session: AsyncSession, operator_ids: list[uuid.UUID], first: date, last: date
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Per operator: how many reports fell due in [first, last] as `filing_states` counts them on `last`
+    (filed, or missing once their due day has passed), and how many of those were filed on time. For grading
+    a whole city at once: one read of the filed reports and no per-report objects."""
+    rules_of = await rules_for_operators(session, operator_ids)
+    started = await operator_starts(session, operator_ids)
+    years = range(first.year, last.year + 1)
+    late = {(r.operator_id, r.kind, r.year, r.quarter): r.late
+            for r in await rrepo.reports_of(session, operator_ids, list(years))}  # fmt: skip
+    out: dict[uuid.UUID, tuple[int, int]] = {}
+    for operator_id in operator_ids:
+        rules, due_n, on_time = rules_of[operator_id], 0, 0
+        for year in years:
+            for kind, quarter in due_periods(rules, year, started.get(operator_id)):
+                due = due_on(rules, kind, year, quarter)
+                if not first <= due <= last:
+                    continue
+                was_late = late.get((operator_id, kind.value, year, quarter))
+                if was_late is None and last <= due:
+                    continue  # not filed and not yet due
+                due_n += 1
+                on_time += was_late is False
+        out[operator_id] = (due_n, on_time)
+    return out
+
+
 async def findings(
     session: AsyncSession, principal: Principal, year: int, only_findings: bool
 ) -> list[ReportFinding]:

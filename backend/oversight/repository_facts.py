@@ -10,14 +10,27 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.catalogue.queries import facilities_sql
 from backend.oversight.models import Incident, Inspection
 
 _I: sa.Table = Inspection.__table__  # type: ignore[attr-defined]
 _X: sa.Table = Incident.__table__  # type: ignore[attr-defined]
 
 
+def _of_operators(column: Any, operator_ids: Collection[uuid.UUID] | None) -> Any:
+    """Rows of the operators' facilities (joined to the catalogue's facility selectable, not a list of
+    thousands of facility ids)."""
+    if operator_ids is None:
+        return sa.true()
+    fac = facilities_sql()
+    return column.in_(sa.select(fac.c.id).where(fac.c.operator_id.in_(sorted(operator_ids))))
+
+
 async def latest_inspections(
-    session: AsyncSession, as_of: date, facility_ids: Collection[uuid.UUID] | None
+    session: AsyncSession,
+    as_of: date,
+    facility_ids: Collection[uuid.UUID] | None,
+    operator_ids: Collection[uuid.UUID] | None = None,
 ) -> Sequence[Any]:
     """One row per (facility, kind): the latest inspection on or before `as_of` (a window function)."""
     rank = (
@@ -33,6 +46,7 @@ async def latest_inspections(
     ).where(_I.c.inspected_on <= as_of)
     if facility_ids is not None:
         inner = inner.where(_I.c.facility_id.in_(sorted(facility_ids)))
+    inner = inner.where(_of_operators(_I.c.facility_id, operator_ids))
     sub = inner.subquery()
     stmt = (
         sa.select(
@@ -45,13 +59,18 @@ async def latest_inspections(
 
 
 async def incidents(
-    session: AsyncSession, start: datetime, end: datetime, facility_ids: Collection[uuid.UUID] | None
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    facility_ids: Collection[uuid.UUID] | None,
+    operator_ids: Collection[uuid.UUID] | None = None,
 ) -> Sequence[Any]:
     stmt = sa.select(_X.c.id, _X.c.facility_id, _X.c.occurred_at, _X.c.kind, _X.c.severity, _X.c.veto).where(
         _X.c.occurred_at >= start, _X.c.occurred_at < end
     )
     if facility_ids is not None:
         stmt = stmt.where(_X.c.facility_id.in_(sorted(facility_ids)))
+    stmt = stmt.where(_of_operators(_X.c.facility_id, operator_ids))
     return (await session.execute(stmt.order_by(_X.c.occurred_at, _X.c.id))).all()
 
 

@@ -179,17 +179,30 @@ async def decayed_totals_by_operator(
     half_life_days: float,
     operator_ids: Collection[uuid.UUID] | None = None,
 ) -> dict[uuid.UUID, DecayedTotals]:
-    """Per operator, in two GROUP BY/indexed queries (not row loops); operators without reviews are absent."""
+    """Per operator, in one GROUP BY (not row loops) and one indexed read of the left-out reviews (through
+    their upheld appeals and not-genuine flags; a scan only if those do not account for every one the GROUP BY
+    counted); operators without reviews are absent."""
     levels: dict[uuid.UUID, dict[int, int]] = {}
     weights: dict[uuid.UUID, dict[int, float]] = {}
-    for op, level, count, weight in await repo.decayed_level_totals(
+    left_out: dict[uuid.UUID, int] = {}
+    for op, level, count, weight, uncounted in await repo.decayed_level_totals(
         session, since, until, half_life_days, operator_ids
     ):
-        levels.setdefault(op, {})[int(level)] = int(count)
-        weights.setdefault(op, {})[int(level)] = float(weight or 0)
+        if count:
+            levels.setdefault(op, {})[int(level)] = int(count)
+            weights.setdefault(op, {})[int(level)] = float(weight or 0)
+        if uncounted:
+            left_out[op] = left_out.get(op, 0) + int(uncounted)
     excluded: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for op, review_id, reason in await repo.excluded_in_window(session, since, until, operator_ids):
-        excluded.setdefault(op, []).append((str(review_id), reason or "excluded"))
+    if left_out:
+        rows = await repo.excluded_by_appeal_or_flag(session, since, until, sorted(left_out))
+        found: dict[uuid.UUID, int] = {}
+        for op, _, _ in rows:
+            found[op] = found.get(op, 0) + 1
+        if found != left_out:
+            rows = await repo.excluded_in_window(session, since, until, sorted(left_out))
+        for op, review_id, reason in rows:
+            excluded.setdefault(op, []).append((str(review_id), reason or "excluded"))
     return {
         op: DecayedTotals(
             counted=sum(levels.get(op, {}).values()),

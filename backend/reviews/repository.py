@@ -3,6 +3,7 @@ conditional UPDATEs (`... WHERE reply_text IS NULL`), so a race answers "already
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from backend.core.database import UTCDateTime, insert_for
 from backend.core.pagination import keyset
 from backend.reviews.models import (
     Appeal,
+    AppealStatus,
     FlagStatus,
     Rectification,
     RectificationStatus,
@@ -356,13 +358,26 @@ async def decayed_level_totals(
     half_life_days: float,
     operator_ids: Collection[uuid.UUID] | None,
 ) -> Sequence[sa.Row[Any]]:
-    """(operator_id, level, count, Σ 0.5^(age/half-life)) of counted reviews in [since, until); age at
-    `until`."""
+    """(operator_id, level, counted, Σ 0.5^(age/half-life) of the counted, how many left out) of the reviews
+    in [since, until), age at `until`: one parallel scan for both the scores and the exclusions' count."""
     r = review_t.c
-    weight = sa.func.power(0.5, _age_days(session, until, r.created_at) / half_life_days)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # 0.5^(age/h) = exp(−ln 2 · age/h), in double precision: date_part('epoch') is a float where
+        # EXTRACT(epoch FROM interval) is a numeric (several times slower per row over a million reviews).
+        seconds = sa.func.date_part("epoch", r.created_at) - until.timestamp()
+        weight = sa.func.exp(seconds * (math.log(2) / (half_life_days * 86400.0)))
+    else:
+        weight = sa.func.power(0.5, _age_days(session, until, r.created_at) / half_life_days)
+    counted = r.counted.is_(True)
     stmt = (
-        sa.select(r.operator_id, r.level, sa.func.count(), sa.func.sum(weight))
-        .where(r.counted.is_(True), r.created_at >= since, r.created_at < until)
+        sa.select(
+            r.operator_id,
+            r.level,
+            sa.func.count().filter(counted),
+            sa.func.sum(weight).filter(counted),
+            sa.func.count().filter(r.counted.is_(False)),
+        )
+        .where(r.created_at >= since, r.created_at < until)
         .group_by(r.operator_id, r.level)
     )
     if operator_ids is not None:
@@ -370,18 +385,41 @@ async def decayed_level_totals(
     return (await session.execute(stmt)).all()
 
 
-async def excluded_in_window(
-    session: AsyncSession, since: datetime, until: datetime, operator_ids: Collection[uuid.UUID] | None
-) -> Sequence[sa.Row[Any]]:
-    """(operator_id, review id, reason) of reviews left out of the scores, in [since, until)."""
+def _excluded(since: datetime, until: datetime, operator_ids: Collection[uuid.UUID] | None) -> sa.Select[Any]:
     r = review_t.c
-    stmt = (
-        sa.select(r.operator_id, r.id, r.excluded_reason)
-        .where(r.counted.is_(False), r.created_at >= since, r.created_at < until)
-        .order_by(r.operator_id, r.id)
+    stmt = sa.select(r.operator_id, r.id, r.excluded_reason).where(
+        r.counted.is_(False), r.created_at >= since, r.created_at < until
     )
     if operator_ids is not None:
         stmt = stmt.where(r.operator_id.in_(sorted(operator_ids)))
+    return stmt
+
+
+async def excluded_in_window(
+    session: AsyncSession, since: datetime, until: datetime, operator_ids: Collection[uuid.UUID] | None
+) -> Sequence[sa.Row[Any]]:
+    """(operator_id, review id, reason) of reviews left out of the scores, in [since, until) (a scan)."""
+    r = review_t.c
+    stmt = _excluded(since, until, operator_ids).order_by(r.operator_id, r.id)
+    return (await session.execute(stmt)).all()
+
+
+async def excluded_by_appeal_or_flag(
+    session: AsyncSession, since: datetime, until: datetime, operator_ids: Collection[uuid.UUID] | None
+) -> Sequence[sa.Row[Any]]:
+    """`excluded_in_window` reached through the two ways a review is left out (an upheld appeal, a
+    not-genuine flag), by their indexes instead of a scan of every review."""
+    r, a = review_t.c, appeal_t.c
+    upheld = _excluded(since, until, operator_ids).where(
+        r.id.in_(sa.select(a.review_id).where(a.status == AppealStatus.upheld.value))
+    )
+    flagged = _excluded(since, until, operator_ids).where(
+        r.flag_status.in_([FlagStatus.pending.value, FlagStatus.confirmed.value])
+    )
+    both = sa.union(upheld, flagged).subquery()
+    stmt = sa.select(both.c.operator_id, both.c.id, both.c.excluded_reason).order_by(
+        both.c.operator_id, both.c.id
+    )
     return (await session.execute(stmt)).all()
 
 
