@@ -200,9 +200,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(app: str, port: int, env: dict[str, str], app_dir: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    app: str, port: int, env: dict[str, str], app_dir: Path, workers: int = 2
+) -> subprocess.Popen[bytes]:
     cmd = [PY, "-m", "uvicorn", app, "--app-dir", str(app_dir), "--host", "127.0.0.1", "--port", str(port),
-           "--workers", "2", "--no-access-log", "--log-level", "warning", "--no-proxy-headers"]  # fmt: skip
+           "--workers", str(workers), "--no-access-log", "--log-level", "warning", "--no-proxy-headers"]  # fmt: skip
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
 
 
@@ -389,14 +391,14 @@ def start_profiler(server: subprocess.Popen[bytes], seconds: int, out: Path) -> 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for pid in children(server.pid)
+        for pid in children(server.pid) or [server.pid]
     ]
 
 
 def cpu_seconds(server: subprocess.Popen[bytes]) -> float:
     """User + system CPU time of a server's workers (Linux /proc): comparable on a busy machine."""
     total = 0.0
-    for pid in children(server.pid):
+    for pid in children(server.pid) or [server.pid]:  # one worker: uvicorn serves in its own process
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -496,7 +498,7 @@ def fmt(r: dict[str, Any]) -> str:
 def report(rows: list[tuple[str, int, dict[str, Any], dict[str, Any]]], hot: dict[str, Any] | None,
            args: argparse.Namespace) -> str:  # fmt: skip
     lines = [
-        f"`make bench`: wrk -t1 -c{args.connections} -d{args.seconds}s, 2 uvicorn workers each, "
+        f"`make bench`: wrk -t1 -c{args.connections} -d{args.seconds}s, {args.workers} uvicorn workers each, "
         f"{POOL_PER_WORKER} PostgreSQL connections per worker, {os.cpu_count()} cores, "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
@@ -534,6 +536,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers of each app")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load per side first")
     parser.add_argument("--only", help="run only the scenarios whose name contains this text")
     parser.add_argument("--no-hot", action="store_true", help="skip the hot-slot run")
@@ -562,9 +565,11 @@ def main() -> int:
             )
         city = asyncio.run(seed())
         project_port, ref_port = free_port(), free_port()
-        servers.append(start_server("backend.main:app", project_port, PROJECT_ENV, ROOT))
+        servers.append(start_server("backend.main:app", project_port, PROJECT_ENV, ROOT, args.workers))
         ref_env = {"BENCH_DSN": f"{PG}/{DB}", "BENCH_REF_POOL": str(POOL_PER_WORKER)}
-        servers.append(start_server("reference:app", ref_port, ref_env, ROOT / "loadtests" / "bench"))
+        servers.append(
+            start_server("reference:app", ref_port, ref_env, ROOT / "loadtests" / "bench", args.workers)
+        )
         wait_ready(project_port, "/healthz", servers[0])
         wait_ready(ref_port, f"/ref/slots/{city.slot_ids[0]}", servers[1])
         print(f"bench database {DB}: project on :{project_port}, reference on :{ref_port}", flush=True)
