@@ -16,6 +16,8 @@ from backend.bookings.demo import past_completed_bookings
 from backend.bookings.queries import booking_facts
 from backend.core.demo_ids import demo_id
 from backend.reviews import repository as repo
+from backend.reviews import repository_appeals as appeal_repo
+from backend.reviews import repository_rectifications as rect_repo
 from backend.reviews.models import AppealStatus, RectificationStatus, TextStatus
 from backend.reviews.rules import DEFAULT_RULES
 from backend.workdays.queries import add_working_days
@@ -80,7 +82,7 @@ async def _review(
     if state is not None:
         await _rectification(session, review_id, facts, at, state)
     if appealed:
-        await repo.insert_appeal(
+        await appeal_repo.insert_appeal(
             session,
             {
                 "id": demo_id("appeal", str(review_id)), "created_at": at + timedelta(hours=5),
@@ -116,4 +118,4 @@ async def _rectification(
             verdict="unsatisfied", verdict_at=at + timedelta(days=2), unsatisfied_count=2,
             escalated_to="street", escalated_at=at + timedelta(days=2),
         )  # fmt: skip
-    await repo.insert_rectification(session, values)
+    await rect_repo.insert_rectification(session, values)

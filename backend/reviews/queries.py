@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.reviews import repository as repo
 from backend.reviews import repository_dashboard as dashboard_repo
+from backend.reviews import repository_rectifications as rect_repo
 from backend.reviews.figures import summary
 
 
@@ -102,7 +103,7 @@ async def operator_review_totals(
 async def operator_rectification_totals(
     session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
 ) -> RectificationTotals:
-    row = await repo.operator_rectification_aggregate(session, operator_id, since, until)
+    row = await rect_repo.operator_rectification_aggregate(session, operator_id, since, until)
     return _rectification_totals(row)
 
 
@@ -148,7 +149,9 @@ async def rectification_totals(
     session: AsyncSession, facility_ids: Collection[uuid.UUID], since: datetime, until: datetime
 ) -> RectificationTotals:
     """Like `operator_rectification_totals`, over the rectifications of a set of facilities."""
-    row = await repo.rectification_aggregate(session, repo.facility_condition(facility_ids), since, until)
+    row = await rect_repo.rectification_aggregate(
+        session, rect_repo.facility_condition(facility_ids), since, until
+    )
     return _rectification_totals(row)
 
 

@@ -1,5 +1,8 @@
-"""Queries of the reviews domain (the only place that builds them). Steps that may happen once are
-conditional UPDATEs (`... WHERE reply_text IS NULL`), so a race answers "already" instead of writing twice."""
+"""Queries of the reviews domain (the only place that builds them), split by concern: reviews, their texts
+and flags, and the review aggregates (public figures, grading) here; appeals in `repository_appeals`,
+rectifications in `repository_rectifications`, dashboard groups in `repository_dashboard`. Steps that may
+happen once are conditional UPDATEs (`... WHERE reply_text IS NULL`), so a race answers "already" instead of
+writing twice."""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ from backend.reviews.models import (
     AppealStatus,
     FlagStatus,
     Rectification,
-    RectificationStatus,
     Review,
     TextCheckState,
     TextStatus,
@@ -33,11 +35,11 @@ rect_t: sa.Table = Rectification.__table__  # type: ignore[attr-defined]
 After = tuple[datetime, uuid.UUID] | None
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
     return int(result.rowcount or 0)
 
 
-def _newest(stmt: Any, table: sa.Table, after: After, limit: int) -> Any:
+def newest(stmt: Any, table: sa.Table, after: After, limit: int) -> Any:
     return keyset(stmt, table.c.created_at, table.c.id, after, limit, newest_first=True)
 
 
@@ -48,7 +50,7 @@ async def insert_review(session: AsyncSession, values: dict[str, Any]) -> bool:
     """False when the booking already has a review (the unique constraint decides, even under a race)."""
     insert = insert_for(session)
     stmt = insert(review_t).values(**values).on_conflict_do_nothing(index_elements=["booking_id"])
-    return _rowcount(await session.execute(stmt)) == 1
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def get_review(session: AsyncSession, review_id: uuid.UUID) -> Review | None:
@@ -59,7 +61,7 @@ async def update_review(
     session: AsyncSession, review_id: uuid.UUID, *conditions: ColumnElement[bool], **values: Any
 ) -> bool:
     stmt = sa.update(review_t).where(review_t.c.id == review_id, *conditions).values(**values)
-    return _rowcount(await session.execute(stmt)) == 1
+    return rowcount(await session.execute(stmt)) == 1
 
 
 def published_on_service(service_id: uuid.UUID, level: int | None) -> list[ColumnElement[bool]]:
@@ -72,7 +74,7 @@ def published_on_service(service_id: uuid.UUID, level: int | None) -> list[Colum
 async def list_reviews(
     session: AsyncSession, conditions: Iterable[ColumnElement[bool]], after: After, limit: int
 ) -> Sequence[Review]:
-    stmt = _newest(sa.select(Review).where(*conditions), review_t, after, limit)
+    stmt = newest(sa.select(Review).where(*conditions), review_t, after, limit)
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -205,139 +207,6 @@ async def operator_level_totals(
         .group_by(review_t.c.counted, review_t.c.level)
     )
     return (await session.execute(stmt)).all()
-
-
-async def operator_rectification_aggregate(
-    session: AsyncSession, operator_id: uuid.UUID, since: datetime, until: datetime
-) -> sa.Row[Any]:
-    """One row of sums over the operator's rectifications opened in [since, until)."""
-    return await rectification_aggregate(session, rect_t.c.operator_id == operator_id, since, until)
-
-
-async def rectification_aggregate(
-    session: AsyncSession, where: ColumnElement[bool], since: datetime, until: datetime
-) -> sa.Row[Any]:
-    """One row of sums over the rectifications matching `where`, opened in [since, until)."""
-    r = rect_t.c
-
-    def total(condition: ColumnElement[bool]) -> Any:
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
-    stmt = sa.select(
-        sa.func.count().label("opened"),
-        total(r.status == RectificationStatus.closed.value).label("closed"),
-        total(r.escalated_to == "operator").label("to_operator"),
-        total(r.escalated_to == "street").label("to_street"),
-        total(r.called_back_at.is_not(None) & (r.called_back_at <= r.call_back_due_at)).label(
-            "call_back_on_time"
-        ),
-        total(r.fixed_at.is_not(None) & (r.fixed_at <= r.fix_due_at)).label("fix_on_time"),
-        total(r.overdue_step.is_not(None)).label("overdue"),
-        total(r.verdict == "satisfied").label("satisfied"),
-        total(r.verdict == "basically_satisfied").label("basically_satisfied"),
-        total(r.verdict == "unsatisfied").label("unsatisfied"),
-    ).where(where, r.created_at >= since, r.created_at < until)
-    return (await session.execute(stmt)).one()
-
-
-def facility_condition(facility_ids: Collection[uuid.UUID]) -> ColumnElement[bool]:
-    return rect_t.c.facility_id.in_(sorted(facility_ids)) if facility_ids else sa.false()
-
-
-# ---------------------------------------------------------------- appeals
-
-
-async def insert_appeal(session: AsyncSession, values: dict[str, Any]) -> bool:
-    insert = insert_for(session)
-    stmt = insert(appeal_t).values(**values).on_conflict_do_nothing(index_elements=["review_id"])
-    return _rowcount(await session.execute(stmt)) == 1
-
-
-async def get_appeal(session: AsyncSession, appeal_id: uuid.UUID) -> Appeal | None:
-    return await session.get(Appeal, appeal_id, populate_existing=True)
-
-
-async def appeal_of(session: AsyncSession, review_id: uuid.UUID) -> Appeal | None:
-    return (
-        await session.execute(sa.select(Appeal).where(appeal_t.c.review_id == review_id))
-    ).scalar_one_or_none()
-
-
-async def decide_appeal(session: AsyncSession, appeal_id: uuid.UUID, **values: Any) -> bool:
-    stmt = (
-        sa.update(appeal_t).where(appeal_t.c.id == appeal_id, appeal_t.c.status == "pending").values(**values)
-    )
-    return _rowcount(await session.execute(stmt)) == 1
-
-
-async def list_appeals(
-    session: AsyncSession, conditions: Iterable[ColumnElement[bool]], after: After, limit: int
-) -> Sequence[Appeal]:
-    stmt = _newest(sa.select(Appeal).where(*conditions), appeal_t, after, limit)
-    return list((await session.execute(stmt)).scalars().all())
-
-
-# ---------------------------------------------------------------- rectifications
-
-
-async def insert_rectification(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(sa.insert(rect_t).values(**values))
-
-
-async def get_rectification(session: AsyncSession, rect_id: uuid.UUID) -> Rectification | None:
-    return await session.get(Rectification, rect_id, populate_existing=True)
-
-
-async def rectifications_of(
-    session: AsyncSession, review_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Rectification]:
-    if not review_ids:
-        return {}
-    rows = (
-        await session.execute(sa.select(Rectification).where(rect_t.c.review_id.in_(list(review_ids))))
-    ).scalars()
-    return {r.review_id: r for r in rows}
-
-
-async def update_rectification(
-    session: AsyncSession, rect_id: uuid.UUID, *conditions: ColumnElement[bool], **values: Any
-) -> bool:
-    stmt = sa.update(rect_t).where(rect_t.c.id == rect_id, *conditions).values(**values)
-    return _rowcount(await session.execute(stmt)) == 1
-
-
-def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    return sa.or_(
-        sa.and_(
-            rect_t.c.status == RectificationStatus.awaiting_call_back.value,
-            rect_t.c.call_back_due_at < sa.literal(now, UTCDateTime()),
-        ),
-        sa.and_(
-            rect_t.c.status == RectificationStatus.fixing.value,
-            rect_t.c.fix_due_at < sa.literal(now, UTCDateTime()),
-        ),
-    )
-
-
-async def list_rectifications(
-    session: AsyncSession, conditions: Iterable[ColumnElement[bool]], after: After, limit: int
-) -> Sequence[Rectification]:
-    stmt = _newest(sa.select(Rectification).where(*conditions), rect_t, after, limit)
-    return list((await session.execute(stmt)).scalars().all())
-
-
-async def newly_overdue(session: AsyncSession, now: datetime, limit: int = 500) -> Sequence[Rectification]:
-    """Overdue steps not yet escalated to the street office."""
-    stmt = (
-        sa.select(Rectification)
-        .where(
-            overdue_condition(now),
-            sa.or_(rect_t.c.escalated_to.is_(None), rect_t.c.escalated_to != "street"),
-        )
-        .order_by(rect_t.c.created_at)
-        .limit(limit)
-    )
-    return list((await session.execute(stmt)).scalars().all())
 
 
 # ---------------------------------------------------------------- for the grading (time-decayed aggregates)

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.sqltime import shanghai_month
 from backend.reviews.models import Rectification, Review
-from backend.reviews.repository import overdue_condition
+from backend.reviews.repository_rectifications import overdue_condition
 
 review_t: sa.Table = Review.__table__  # type: ignore[attr-defined]
 rect_t: sa.Table = Rectification.__table__  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from backend.core.scope import Scope
 from backend.notifications import messages
 from backend.notifications.service import MessageKind, enqueue, enqueue_many, staff_message
 from backend.reviews import repository as repo
+from backend.reviews import repository_rectifications as rect_repo
 from backend.reviews.errors import ContentRejected, RectificationNotFound, ReviewNotFound, TooManyReviewWrites
 from backend.reviews.models import Rectification, Review, TextCheckState, TextStatus
 from backend.reviews.rules import ReviewRules
@@ -82,7 +83,7 @@ async def review_in_scope(
 async def rectification_in_scope(
     session: AsyncSession, principal: Principal, rect_id: uuid.UUID
 ) -> tuple[Rectification, Scope]:
-    rect = await repo.get_rectification(session, rect_id)
+    rect = await rect_repo.get_rectification(session, rect_id)
     scope = await scope_of(session, principal)
     if rect is None or not (
         scope.resident_id == rect.resident_id or scope.sees_service(rect.facility_id, rect.supplier_id)

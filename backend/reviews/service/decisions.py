@@ -16,6 +16,8 @@ from backend.core.errors import Unprocessable
 from backend.core.i18n import Msg
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.reviews import repository as repo
+from backend.reviews import repository_appeals as appeal_repo
+from backend.reviews import repository_rectifications as rect_repo
 from backend.reviews.errors import (
     AlreadyAppealed,
     AppealAlreadyDecided,
@@ -82,7 +84,7 @@ async def moderate(
     await changed(session, review, figures=False)
     fresh = await repo.get_review(session, review_id)
     assert fresh is not None
-    return staff_review(fresh, (await repo.rectifications_of(session, [review_id])).get(review_id))
+    return staff_review(fresh, (await rect_repo.rectifications_of(session, [review_id])).get(review_id))
 
 
 def appeal_public(a: Appeal) -> AppealPublic:
@@ -110,7 +112,7 @@ async def appeal(
     if now > review.created_at + timedelta(days=rules.appeal_window_days):
         raise AppealWindowClosed(extra={"window_days": rules.appeal_window_days})
     appeal_id = uuid.uuid4()
-    inserted = await repo.insert_appeal(
+    inserted = await appeal_repo.insert_appeal(
         session,
         {
             "id": appeal_id,
@@ -135,7 +137,7 @@ async def appeal(
         review.id,
         {"appeal_id": str(appeal_id), "reason": body.reason.value},
     )
-    created = await repo.get_appeal(session, appeal_id)
+    created = await appeal_repo.get_appeal(session, appeal_id)
     assert created is not None
     return appeal_public(created)
 
@@ -145,7 +147,7 @@ async def decide_appeal(
 ) -> AppealPublic:
     """The street office of the facility, a regulator above it, or an admin. Upheld: the review leaves
     every score and public figure and is kept with the reason. Rejected: nothing changes."""
-    found = await repo.get_appeal(session, appeal_id)
+    found = await appeal_repo.get_appeal(session, appeal_id)
     scope = await scope_of(session, principal)
     if found is None or not scope.sees_facility(found.facility_id):
         raise AppealNotFound()
@@ -153,7 +155,7 @@ async def decide_appeal(
         raise NotDecider()
     now = utcnow()
     status = AppealStatus.upheld if body.upheld else AppealStatus.rejected
-    done = await repo.decide_appeal(
+    done = await appeal_repo.decide_appeal(
         session,
         appeal_id,
         status=status.value,
@@ -184,7 +186,7 @@ async def decide_appeal(
     review = await repo.get_review(session, found.review_id)
     assert review is not None
     await changed(session, review, figures=body.upheld)
-    decided = await repo.get_appeal(session, appeal_id)
+    decided = await appeal_repo.get_appeal(session, appeal_id)
     assert decided is not None
     return appeal_public(decided)
 
@@ -198,6 +200,6 @@ async def list_appeals(
     ]
     if status is not None:
         conditions.append(appeal_t.c.status == status.value)
-    rows = await repo.list_appeals(session, conditions, keyset_after(cursor), limit)
+    rows = await appeal_repo.list_appeals(session, conditions, keyset_after(cursor), limit)
     page, next_cursor = keyset_page(rows, limit)
     return Page(items=[appeal_public(a) for a in page], next_cursor=next_cursor)

@@ -15,6 +15,8 @@ from backend.audit.service import record
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.reviews import repository as repo
+from backend.reviews import repository_appeals as appeal_repo
+from backend.reviews import repository_rectifications as rect_repo
 from backend.reviews.errors import FlagNotPending, NotDecider
 from backend.reviews.models import AppealStatus, Flag, FlagStatus, Review
 from backend.reviews.repository import review_t
@@ -70,7 +72,7 @@ async def decide(
         raise NotDecider()
     now = utcnow()
     if body.genuine:
-        appeal = await repo.appeal_of(session, review_id)
+        appeal = await appeal_repo.appeal_of(session, review_id)
         excluded_by_appeal = appeal is not None and appeal.status == AppealStatus.upheld.value
         values: dict[str, Any] = {"flag_status": FlagStatus.cleared.value}
         if not excluded_by_appeal:
@@ -96,4 +98,4 @@ async def decide(
     await changed(session, review, figures=True)
     fresh = await repo.get_review(session, review_id)
     assert fresh is not None
-    return staff_review(fresh, (await repo.rectifications_of(session, [review_id])).get(review_id))
+    return staff_review(fresh, (await rect_repo.rectifications_of(session, [review_id])).get(review_id))

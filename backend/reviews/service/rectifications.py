@@ -20,6 +20,7 @@ from backend.core.access import Principal
 from backend.core.clock import SHANGHAI, utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.reviews import repository as repo
+from backend.reviews import repository_rectifications as rect_repo
 from backend.reviews.errors import (
     NotDecider,
     NotYourService,
@@ -54,7 +55,7 @@ async def open_for(session: AsyncSession, review: Review, rules: ReviewRules, no
     call_back = await deadline(session, now, rules.call_back_working_days)
     fix = await deadline(session, now, rules.fix_working_days)
     rect_id = uuid.uuid4()
-    await repo.insert_rectification(
+    await rect_repo.insert_rectification(
         session,
         {
             "id": rect_id,
@@ -75,7 +76,7 @@ async def open_for(session: AsyncSession, review: Review, rules: ReviewRules, no
         },
     )
     await record(session, None, "open", "rectification", rect_id, {"review_id": str(review.id)})
-    rect = await repo.get_rectification(session, rect_id)
+    rect = await rect_repo.get_rectification(session, rect_id)
     assert rect is not None
     note = f"{review.level} 星差评，请按时回访整改"
     await notify_staff(session, rect, "待整改", call_back.at, note, "open")
@@ -99,13 +100,13 @@ async def _step(
     rect, scope = await rectification_in_scope(session, principal, rect_id)
     if not scope.acts_for_service(rect.supplier_id):
         raise NotYourService()
-    done = await repo.update_rectification(
+    done = await rect_repo.update_rectification(
         session, rect_id, rect_t.c.status.in_([s.value for s in allowed_from]), **values, updated_at=utcnow()
     )
     if not done:
         raise RectificationStepNotAllowed(extra={"status": rect.status})
     await record(session, principal, action, "rectification", rect_id, values)
-    fresh = await repo.get_rectification(session, rect_id)
+    fresh = await rect_repo.get_rectification(session, rect_id)
     assert fresh is not None
     return fresh
 
@@ -170,7 +171,7 @@ async def give_verdict(
             escalated_to=EscalatedTo.street.value,
             escalated_at=now,
         )
-    done = await repo.update_rectification(
+    done = await rect_repo.update_rectification(
         session,
         rect_id,
         rect_t.c.status == S.awaiting_verdict.value,
@@ -181,7 +182,7 @@ async def give_verdict(
     if not done:
         raise RectificationStepNotAllowed(extra={"status": rect.status})
     await record(session, principal, "verdict", "rectification", rect_id, values)
-    fresh = await repo.get_rectification(session, rect_id)
+    fresh = await rect_repo.get_rectification(session, rect_id)
     assert fresh is not None
     if fresh.status == S.fixing.value:
         await notify_staff(
@@ -217,9 +218,9 @@ async def list_for_staff(
     if status is not None:
         conditions.append(rect_t.c.status == status.value)
     if overdue is not None:
-        late = repo.overdue_condition(utcnow())
+        late = rect_repo.overdue_condition(utcnow())
         conditions.append(late if overdue else sa.not_(late))
-    rows = await repo.list_rectifications(session, conditions, keyset_after(cursor), limit)
+    rows = await rect_repo.list_rectifications(session, conditions, keyset_after(cursor), limit)
     page, next_cursor = keyset_page(rows, limit)
     return Page(items=[rectification_public(r) for r in page], next_cursor=next_cursor)
 
@@ -228,9 +229,9 @@ async def escalate_overdue(session: AsyncSession, now: datetime) -> dict[str, in
     """The job: each overdue step goes to the street office once (the conditional update makes a second
     tick, or a concurrent one, a no-op)."""
     escalated = 0
-    for rect in await repo.newly_overdue(session, now):
+    for rect in await rect_repo.newly_overdue(session, now):
         step = "call_back" if rect.status == S.awaiting_call_back.value else "fix"
-        done = await repo.update_rectification(
+        done = await rect_repo.update_rectification(
             session,
             rect.id,
             sa.or_(rect_t.c.escalated_to.is_(None), rect_t.c.escalated_to != EscalatedTo.street.value),
@@ -263,7 +264,7 @@ async def close(
         raise NotDecider()
     now = utcnow()
     values = {"status": S.closed.value, "closed_by": principal.id, "closed_at": now, "close_note": body.note}
-    done = await repo.update_rectification(
+    done = await rect_repo.update_rectification(
         session,
         rect_id,
         rect_t.c.escalated_to == EscalatedTo.street.value,
@@ -277,6 +278,6 @@ async def close(
         session, principal, "close", "rectification", rect_id, {"note": body.note, "from": rect.status}
     )
     await notify_resident(session, await _review_of(session, rect), "已办结", body.note, "closed")
-    fresh = await repo.get_rectification(session, rect_id)
+    fresh = await rect_repo.get_rectification(session, rect_id)
     assert fresh is not None
     return rectification_public(fresh)

@@ -17,6 +17,7 @@ from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.reviews import repository as repo
+from backend.reviews import repository_rectifications as rect_repo
 from backend.reviews.errors import (
     AlreadyFollowedUp,
     AlreadyReplied,
@@ -184,14 +185,14 @@ async def reply(session: AsyncSession, principal: Principal, review_id: uuid.UUI
     await changed(session, review, figures=False)
     fresh = await repo.get_review(session, review_id)
     assert fresh is not None
-    rects = await repo.rectifications_of(session, [review_id])
+    rects = await rect_repo.rectifications_of(session, [review_id])
     return staff_review(fresh, rects.get(review_id))
 
 
 async def _own(session: AsyncSession, review_id: uuid.UUID) -> ReviewPublic:
     review = await repo.get_review(session, review_id)
     assert review is not None
-    rects = await repo.rectifications_of(session, [review_id])
+    rects = await rect_repo.rectifications_of(session, [review_id])
     return review_public(review, rects.get(review_id))
 
 
@@ -239,7 +240,7 @@ async def list_mine(
         session, [review_t.c.resident_id == principal.id], keyset_after(cursor), limit
     )
     page, next_cursor = keyset_page(rows, limit)
-    rects = await repo.rectifications_of(session, [r.id for r in page])
+    rects = await rect_repo.rectifications_of(session, [r.id for r in page])
     return Page(items=[review_public(r, rects.get(r.id)) for r in page], next_cursor=next_cursor)
 
 
@@ -269,11 +270,11 @@ async def list_for_staff(
         conditions.append(repo.flagged_pending())
     rows = await repo.list_reviews(session, conditions, keyset_after(cursor), limit)
     page, next_cursor = keyset_page(rows, limit)
-    rects = await repo.rectifications_of(session, [r.id for r in page])
+    rects = await rect_repo.rectifications_of(session, [r.id for r in page])
     return Page(items=[staff_review(r, rects.get(r.id)) for r in page], next_cursor=next_cursor)
 
 
 async def get_review(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> StaffReview:
     review, _ = await review_in_scope(session, principal, review_id)
-    rects = await repo.rectifications_of(session, [review_id])
+    rects = await rect_repo.rectifications_of(session, [review_id])
     return staff_review(review, rects.get(review_id))
