@@ -5,7 +5,8 @@
 
 Creates a throwaway database, migrates it, loads a synthetic year (10 facilities x 3 services x 365 daily
 slots, bookings in every status, reviews of a quarter of the completed bookings with a rectification per bad
-one), then times `GET /operators/{id}/dashboard` for the whole year through the app (ASGI, in-process: the
+one), then times `GET /operators/{id}/dashboard` (or, with `--region`, the street's
+`GET /regions/street/{id}/dashboard`) for the whole year through the app (ASGI, in-process: the
 time is the app's and the database's, not the network's) and prints p50/p95/max. The database is dropped
 afterwards. Figures are recorded in docs/performance.md.
 """
@@ -52,7 +53,7 @@ def _rows(n: int, make):  # type: ignore[no-untyped-def]
     return [make(i) for i in range(n)]
 
 
-async def load(bookings_per_slot: int) -> uuid.UUID:
+async def load(bookings_per_slot: int) -> tuple[uuid.UUID, uuid.UUID]:
     import sqlalchemy as sa
 
     import backend.models  # noqa: F401
@@ -166,7 +167,7 @@ async def load(bookings_per_slot: int) -> uuid.UUID:
         f"loaded: {len(slots)} slots, {len(bookings)} bookings, {len(reviews)} reviews, {len(rects)} rectifications"
     )
     await db.dispose()
-    return ids["operator"]
+    return ids["operator"], ids["street"]
 
 
 def _record_statements(engine, log: list[tuple[float, str]]) -> None:  # type: ignore[no-untyped-def]
@@ -182,18 +183,25 @@ def _record_statements(engine, log: list[tuple[float, str]]) -> None:  # type: i
         log.append((time.perf_counter() - conn.info["bench_started"].pop(), " ".join(statement.split())))
 
 
-async def measure(operator_id: uuid.UUID, runs: int, statements: bool = False) -> list[float]:
+async def measure(
+    operator_id: uuid.UUID, runs: int, statements: bool = False, street_id: uuid.UUID | None = None
+) -> list[float]:
     import httpx
 
-    from backend.core.access import Principal, Role
+    from backend.core.access import Principal, RegionLevel, Role
     from backend.core.database import db
     from backend.core.security import create_access_token
     from backend.main import create_app
 
     app = create_app(start_scheduler=False)
-    token, _ = create_access_token(
-        uuid.uuid4(), Principal(uuid.uuid4(), Role.operator_staff, operator_id=operator_id).claims()
-    )
+    principal = Principal(uuid.uuid4(), Role.operator_staff, operator_id=operator_id)
+    path = f"/operators/{operator_id}/dashboard"
+    if street_id is not None:  # --region: the street office's view of the same year
+        principal = Principal(
+            uuid.uuid4(), Role.regulator, region_level=RegionLevel.street, region_id=street_id
+        )
+        path = f"/regions/street/{street_id}/dashboard"
+    token, _ = create_access_token(uuid.uuid4(), principal.claims())
     today = datetime.now(UTC).date()
     params = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
     timings = []
@@ -203,7 +211,7 @@ async def measure(operator_id: uuid.UUID, runs: int, statements: bool = False) -
             for i in range(runs + 2):
                 started = time.perf_counter()
                 r = await client.get(
-                    f"/operators/{operator_id}/dashboard",
+                    path,
                     params=params,
                     headers={"Authorization": f"Bearer {token}"},
                 )
@@ -217,7 +225,7 @@ async def measure(operator_id: uuid.UUID, runs: int, statements: bool = False) -
                 _record_statements(db.engine.sync_engine, log)
                 started = time.perf_counter()
                 await client.get(
-                    f"/operators/{operator_id}/dashboard",
+                    path,
                     params=params,
                     headers={"Authorization": f"Bearer {token}"},
                 )
@@ -239,6 +247,7 @@ async def main() -> None:
     parser.add_argument("--bookings-per-slot", type=int, default=8)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--statements", action="store_true", help="then time each statement of one request")
+    parser.add_argument("--region", action="store_true", help="time the street's region dashboard instead")
     args = parser.parse_args()
     await _admin(f'CREATE DATABASE "{DB}"')
     try:
@@ -246,12 +255,12 @@ async def main() -> None:
             [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True, env=os.environ
         )
         started = time.perf_counter()
-        operator_id = await load(args.bookings_per_slot)
+        operator_id, street_id = await load(args.bookings_per_slot)
         print(f"load took {time.perf_counter() - started:.1f} s")
-        timings = await measure(operator_id, args.runs, args.statements)
+        timings = await measure(operator_id, args.runs, args.statements, street_id if args.region else None)
         p95 = sorted(timings)[max(0, int(len(timings) * 0.95) - 1)]
         print(
-            f"GET /operators/{{id}}/dashboard (a year, 10 facilities): p50 {statistics.median(timings) * 1000:.0f} ms,"
+            f"GET {'/regions/street/{id}' if args.region else '/operators/{id}'}/dashboard (a year, 10 facilities): p50 {statistics.median(timings) * 1000:.0f} ms,"
             f" p95 {p95 * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms over {len(timings)} runs"
         )
     finally:
