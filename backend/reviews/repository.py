@@ -233,7 +233,8 @@ async def decayed_level_totals(
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # 0.5^(age/h) = exp(−ln 2 · age/h), in double precision: date_part('epoch') is a float where
         # EXTRACT(epoch FROM interval) is a numeric (several times slower per row over a million reviews).
-        seconds = sa.func.date_part("epoch", r.created_at) - until.timestamp()
+        # 'epoch' as a literal: a bound field name would be parsed again for every row under a generic plan.
+        seconds = sa.func.date_part(sa.literal_column("'epoch'"), r.created_at) - until.timestamp()
         weight = sa.func.exp(seconds * (math.log(2) / (half_life_days * 86400.0)))
     else:
         weight = sa.func.power(0.5, _age_days(session, until, r.created_at) / half_life_days)
