@@ -2,9 +2,10 @@
 
 A read route builds its body once per *version* of the data it shows; writers bump the version instead of
 hunting for keys. Each namespace (e.g. ``"catalogue"`` or ``f"slots:{service_id}"``) has a counter in the
-cache (`get_kv().cache`: Redis, or the in-process stand-in); the cache key of a response contains the
-counters of every namespace it depends on, so a bump makes every older entry unreachable (they expire by
-TTL). If Redis is down the reads still work: every read misses and goes to the database.
+cache (`get_kv().cache`: Redis, or the in-process stand-in); a stored response starts with the counters of
+every namespace it depends on, and is served only while they are current, so a bump makes every older body
+unreachable. A hit is one round trip (the counters and the body in one MGET). If Redis is down the reads
+still work: every read misses and goes to the database.
 
 In a route (public reads only: the body must not depend on who calls)::
 
@@ -97,10 +98,9 @@ def _encode(value: Any) -> bytes:
     return json.dumps(jsonable_encoder(value), ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def _cache_key(request: Request, namespaces: Iterable[str]) -> str:
-    versions = [f"{ns}={await namespace_version(ns)}" for ns in namespaces]
+def _body_key(request: Request) -> str:
     query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
-    ident = f"{request.url.path}?{query}|{current_language()}|{'|'.join(versions)}"
+    ident = f"{request.url.path}?{query}|{current_language()}"
     return _BODY_PREFIX + hashlib.sha256(ident.encode()).hexdigest()
 
 
@@ -128,9 +128,15 @@ async def cached_json(
     `If-None-Match` still matches. Errors raised by `build` propagate (and are never cached)."""
     namespaces = tuple(namespaces)
     cache = get_kv().cache
-    key = await _cache_key(request, namespaces)
-    body = await cache.get(key)
-    if body is None:
+    key = _body_key(request)
+    # One round trip: the namespaces' versions and the stored body, which starts with the versions it was
+    # built at; a body built at other versions is a miss (so a bump makes every older body unreachable).
+    *raw_versions, stored = await cache.get_many(*(_VERSION_PREFIX + ns for ns in namespaces), key)
+    tag = "|".join(f"{ns}={v.decode() if v else '0'}" for ns, v in zip(namespaces, raw_versions, strict=True))
+    head = tag.encode() + b"\n"
+    if stored is not None and stored.startswith(head):
+        body = stored[len(head) :]
+    else:
         body = _encode(await build())
-        await cache.set(key, body, ttl_seconds)
+        await cache.set(key, head + body, ttl_seconds)
     return _response(request, body, max_age)

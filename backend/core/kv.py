@@ -29,6 +29,7 @@ log = logging.getLogger("backend.kv")
 
 class Cache(Protocol):
     async def get(self, key: str) -> bytes | None: ...
+    async def get_many(self, *keys: str) -> list[bytes | None]: ...
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None: ...
     async def delete(self, *keys: str) -> None: ...
     async def incr(self, key: str) -> int: ...
@@ -78,6 +79,9 @@ class MemoryCache:
             self._data.pop(key, None)
             return None
         return value
+
+    async def get_many(self, *keys: str) -> list[bytes | None]:
+        return [await self.get(key) for key in keys]
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         self._data[key] = (value, time.monotonic() + ttl_seconds)
@@ -200,6 +204,15 @@ class RedisCache:
         except RedisError:
             self._failed("get")
             return None  # a cache miss, never an error
+
+    async def get_many(self, *keys: str) -> list[bytes | None]:
+        """Several keys in one round trip (MGET); all misses when Redis fails."""
+        try:
+            values = await self._r.mget([await self.redis_key(k) for k in keys])
+        except RedisError:
+            self._failed("get")
+            return [None] * len(keys)
+        return [v if v is None or isinstance(v, bytes) else str(v).encode() for v in values]
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         try:

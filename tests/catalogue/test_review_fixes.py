@@ -68,6 +68,9 @@ class _SlowIncr:
     async def get(self, key: str) -> bytes | None:
         return await self._inner.get(key)
 
+    async def get_many(self, *keys: str) -> list[bytes | None]:
+        return await self._inner.get_many(*keys)
+
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         await self._inner.set(key, value, ttl_seconds)
 
