@@ -48,7 +48,7 @@ from backend.core.access import (
     SupplierStaff,
 )
 from backend.core.clock import InRangeDate
-from backend.core.database import SessionDep
+from backend.core.database import SessionDep, db
 from backend.core.daterange import DateRange, date_range
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, idempotent
@@ -70,16 +70,18 @@ SLOT_DAYS = date_range(default_days=7, max_days=slots.MAX_LIST_DAYS)
 async def list_slots(
     service_id: uuid.UUID,
     request: Request,
-    session: SessionDep,
     days: Annotated[DateRange, Depends(SLOT_DAYS)],
 ) -> Response:
     """Slots with capacity, remaining places and status (open | full | closed) from `from` to `to`, both
     days included (one day is `from = to`); cached per service."""
+
+    async def build() -> SlotList:
+        # Only a cache miss opens a session (a read: nothing to commit); a hit never touches the database.
+        async with db.sessionmaker() as session:
+            return await slots.list_slots(session, service_id, days)
+
     return await cached_json(
-        request,
-        (namespace(service_id),),
-        lambda: slots.list_slots(session, service_id, days),
-        ttl_seconds=get_settings().slots_cache_seconds,
+        request, (namespace(service_id),), build, ttl_seconds=get_settings().slots_cache_seconds
     )
 
 
