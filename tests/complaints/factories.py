@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,6 +66,9 @@ def other_street_headers() -> dict[str, str]:
     return street_headers(uuid.uuid4())
 
 
+_SLOT_MINUTES = itertools.count()
+
+
 async def make_booking(
     session: AsyncSession,
     world: World,
@@ -72,7 +76,10 @@ async def make_booking(
     beneficiary_id: uuid.UUID,
     status: str = "completed",
 ) -> Booking:
-    slot = await make_slot(session, world.elder_care, starts_in=timedelta(days=-2))
+    # Each booking its own slot: slots are unique per service and start, and two bookings made within the
+    # same second would otherwise ask for the same (second-truncated) start.
+    starts_in = timedelta(days=-2, minutes=-next(_SLOT_MINUTES))
+    slot = await make_slot(session, world.elder_care, starts_in=starts_in)
     now = utcnow()
     booking = Booking(
         slot_id=slot.id,
