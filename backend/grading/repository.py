@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.clock import utcnow
+from backend.core.pagination import keyset
 from backend.grading.models import RatingResult
 
 
@@ -38,13 +39,9 @@ async def latest_published(session: AsyncSession, operator_id: uuid.UUID) -> Rat
     return (await session.exec(stmt)).first()
 
 
-async def latest_published_many(
-    session: AsyncSession, operator_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, RatingResult]:
-    """Each operator's latest published result (operators never published are absent)."""
-    if not operator_ids:
-        return {}
-    ranked = (
+def _latest_per_operator(*where: Any) -> sa.Subquery:
+    """The ids of each operator's results matching `where`, ranked newest published first (rn = 1: latest)."""
+    return (
         sa.select(
             col(RatingResult.id),
             sa.func.row_number()
@@ -54,12 +51,18 @@ async def latest_published_many(
             )
             .label("rn"),
         )
-        .where(
-            col(RatingResult.operator_id).in_(sorted(operator_ids)),
-            col(RatingResult.published_at).is_not(None),
-        )
+        .where(col(RatingResult.published_at).is_not(None), *where)
         .subquery()
     )
+
+
+async def latest_published_many(
+    session: AsyncSession, operator_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, RatingResult]:
+    """Each operator's latest published result (operators never published are absent)."""
+    if not operator_ids:
+        return {}
+    ranked = _latest_per_operator(col(RatingResult.operator_id).in_(sorted(operator_ids)))
     stmt = select(RatingResult).join(ranked, ranked.c.id == RatingResult.id).where(ranked.c.rn == 1)
     return {r.operator_id: r for r in (await session.exec(stmt)).all()}
 
@@ -67,36 +70,17 @@ async def latest_published_many(
 async def published_history(
     session: AsyncSession, operator_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> list[RatingResult]:
+    """Published results, newest first, one keyset page (`limit + 1` rows: see `keyset_page`)."""
     stmt = select(RatingResult).where(
         RatingResult.operator_id == operator_id, col(RatingResult.published_at).is_not(None)
     )
-    if after is not None:
-        t, i = after
-        stmt = stmt.where(
-            sa.or_(
-                col(RatingResult.published_at) < t,
-                sa.and_(col(RatingResult.published_at) == t, col(RatingResult.id) < i),
-            )
-        )
-    stmt = stmt.order_by(col(RatingResult.published_at).desc(), col(RatingResult.id).desc()).limit(limit)
-    return list((await session.exec(stmt)).all())
+    page = keyset(stmt, col(RatingResult.published_at), col(RatingResult.id), after, limit, newest_first=True)
+    return list((await session.exec(page)).all())
 
 
 async def latest_published_in_city(session: AsyncSession, city_id: uuid.UUID) -> list[RatingResult]:
     """Each operator's latest published result in a city (ordered by grade level, then total)."""
-    ranked = (
-        sa.select(
-            col(RatingResult.id),
-            sa.func.row_number()
-            .over(
-                partition_by=col(RatingResult.operator_id),
-                order_by=(col(RatingResult.published_at).desc(), col(RatingResult.id).desc()),
-            )
-            .label("rn"),
-        )
-        .where(col(RatingResult.city_id) == city_id, col(RatingResult.published_at).is_not(None))
-        .subquery()
-    )
+    ranked = _latest_per_operator(col(RatingResult.city_id) == city_id)
     stmt = (
         select(RatingResult)
         .join(ranked, ranked.c.id == RatingResult.id)

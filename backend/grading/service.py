@@ -19,7 +19,7 @@ from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.errors import Forbidden, NotFound
 from backend.core.i18n import Msg
-from backend.core.pagination import Page, encode_cursor, keyset_after
+from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.grading import repository as repo
 from backend.grading import repository_evaluations as repo_evaluations
 from backend.grading.compute import compute
@@ -205,12 +205,8 @@ async def rating_history(
 ) -> Page[RatingPublic]:
     if not await catalogue.operator_exists(session, operator_id):
         raise OperatorNotFound()
-    rows = await repo.published_history(session, operator_id, keyset_after(cursor), limit + 1)
-    items = rows[:limit]
-    after = None
-    if len(rows) > limit:
-        last = items[-1]
-        after = encode_cursor({"t": last.published_at.isoformat(), "i": str(last.id)})  # type: ignore[union-attr]
+    rows = await repo.published_history(session, operator_id, keyset_after(cursor), limit)
+    items, after = keyset_page(rows, limit, time_field="published_at")
     return Page(items=[to_public(r) for r in items], next_cursor=after)
 
 

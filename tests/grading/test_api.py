@@ -98,6 +98,11 @@ async def test_publish_explain_reproduce_and_an_upheld_appeal_changes_the_result
     assert second["digest"] != first["digest"]
     history = (await client.get(f"/operators/{op}/ratings")).json()["items"]
     assert [h["id"] for h in history] == [second["id"], first["id"]]
+    # The history pages newest first, a result a page with limit=1, and the cursor ends after the oldest.
+    page1 = (await client.get(f"/operators/{op}/ratings?limit=1")).json()
+    page2 = (await client.get(f"/operators/{op}/ratings?limit=1&cursor={page1['next_cursor']}")).json()
+    assert [page1["items"][0]["id"], page2["items"][0]["id"]] == [second["id"], first["id"]]
+    assert page2["next_cursor"] is None
 
 
 async def test_qualified_list_and_who_may_publish(client: httpx.AsyncClient, session: AsyncSession) -> None:
