@@ -21,7 +21,7 @@ router = APIRouter(tags=["dashboards"])
 MAX_DAYS = 731
 
 
-def dashboard_window(
+async def dashboard_window(  # async: no thread-pool hop per request
     from_: Annotated[
         InRangeDate | None,
         Query(

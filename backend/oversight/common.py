@@ -23,12 +23,19 @@ R = TypeVar("R")
 
 class FacilityQuery:
     """`?facility_id=&limit=&cursor=` of every list of facility records (a route takes it with
-    `Annotated[FacilityQuery, Depends()]`)."""
+    `Annotated[FacilityQuery, Depends(facility_query)]`)."""
 
     def __init__(
         self, facility_id: uuid.UUID | None = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> None:
         self.facility_id, self.limit, self.cursor = facility_id, limit, cursor
+
+
+async def facility_query(
+    facility_id: uuid.UUID | None = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> FacilityQuery:
+    """The dependency (async: a class or plain `def` dependency costs a thread-pool hop per request)."""
+    return FacilityQuery(facility_id, limit, cursor)
 
 
 def page_of(rows: Sequence[R], limit: int, to_view: Callable[[R], V]) -> Page[V]:

@@ -22,7 +22,7 @@ from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import Page
 from backend.oversight import safety
-from backend.oversight.common import FacilityQuery
+from backend.oversight.common import FacilityQuery, facility_query
 from backend.oversight.models import Drill, EmergencyPlan, InspectionKind, SafetyCheck
 from backend.oversight.schemas import (
     DrillCreate,
@@ -42,7 +42,7 @@ from backend.oversight.schemas import (
 
 router = APIRouter(tags=["oversight"])
 
-FacilityList = Annotated[FacilityQuery, Depends()]
+FacilityList = Annotated[FacilityQuery, Depends(facility_query)]
 
 Deciders = Oversight
 FacilityStaff = OperatorOrOversight

@@ -13,13 +13,13 @@ from backend.core.database import SessionDep
 from backend.core.idempotency import Idempotency, idempotent
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from backend.oversight import hazards
-from backend.oversight.common import FacilityQuery
+from backend.oversight.common import FacilityQuery, facility_query
 from backend.oversight.models import HazardStatus
 from backend.oversight.schemas import HazardAnswer, HazardCreate, HazardModeration, HazardView
 
 router = APIRouter(tags=["oversight"])
 
-FacilityList = Annotated[FacilityQuery, Depends()]
+FacilityList = Annotated[FacilityQuery, Depends(facility_query)]
 
 Deciders = Oversight
 FacilityStaff = OperatorOrOversight
