@@ -241,11 +241,7 @@ def _complete_statement() -> sa.Update:
     table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
     return (
         sa.update(table)
-        .where(
-            table.c.id == sa.bindparam("r_id", type_=table.c.id.type),
-            table.c.token == sa.bindparam("r_token", type_=table.c.token.type),
-            table.c.status == IN_FLIGHT,
-        )
+        .where(*_ours(table), table.c.status == IN_FLIGHT)
         .values(
             status=COMPLETED,
             response_status=sa.bindparam("r_status", type_=table.c.response_status.type),
@@ -273,11 +269,7 @@ def _renew_statement() -> sa.Update:
     table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
     return (
         sa.update(table)
-        .where(
-            table.c.id == sa.bindparam("r_id", type_=table.c.id.type),
-            table.c.token == sa.bindparam("r_token", type_=table.c.token.type),
-            table.c.status == IN_FLIGHT,
-        )
+        .where(*_ours(table), table.c.status == IN_FLIGHT)
         .values(locked_at=sa.bindparam("now", type_=table.c.locked_at.type))
     )
 
@@ -323,7 +315,12 @@ async def release(claim: Claim) -> None:
 @cache
 def _release_statement() -> sa.Delete:
     table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-    return sa.delete(table).where(
+    return sa.delete(table).where(*_ours(table))
+
+
+def _ours(table: sa.Table) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """The claim's record and our token (`r_id`, `r_token`): a claim taken over has another token."""
+    return (
         table.c.id == sa.bindparam("r_id", type_=table.c.id.type),
         table.c.token == sa.bindparam("r_token", type_=table.c.token.type),
     )
