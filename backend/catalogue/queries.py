@@ -29,7 +29,8 @@ from backend.catalogue.pricing import price_stamp_sql as price_stamp_sql
 from backend.catalogue.repository_grading import OperatorFacts as OperatorFacts
 from backend.catalogue.rules import rulesets_for_facilities
 from backend.core.access import Principal, RegionLevel
-from backend.core.scope import RegionFacts, RegulatorReach, Scope, build_scope
+from backend.core.reach import RegulatorReach, build_scope
+from backend.core.scope import RegionFacts, Scope
 from backend.rulesets.queries import Ruleset, builtin_ruleset, ruleset_for_city
 
 _SESSION_KEY = "scope"
@@ -64,7 +65,7 @@ def _forget_on_end(sync_session: object, transaction: object) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Reach:
-    """`core.scope.ReachLoader` over the catalogue's places (operators register with districts; a street's
+    """`core.reach.ReachLoader` over the catalogue's places (operators register with districts; a street's
     operators are those registered in the district it lies in)."""
 
     session: AsyncSession

@@ -1,7 +1,7 @@
 """The grading domain's public reads for the composing layer (the console), as frozen dataclasses.
 
-- `latest_grades(session, operator_ids)`: each operator's latest published grade (one window-function query;
-  operators never published are absent).
+- `latest_grades(session, operator_ids)`: each operator's latest published grade (one window-function
+  query, built by the repository; operators never published are absent).
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.grading.models import RatingResult
+from backend.grading import repository as repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,20 +34,6 @@ async def latest_grades(
     session: AsyncSession, operator_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, GradeRef]:
     """Per operator, its latest published result (the one `/operators/{id}/rating` answers)."""
-    if not operator_ids:
-        return {}
-    r = RatingResult.__table__.c  # type: ignore[attr-defined]
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=r.operator_id, order_by=(r.published_at.desc(), r.id.desc()))
-        .label("rank")
-    )
-    ranked = (
-        sa.select(r.operator_id, r.id, r.grade, r.level, r.status, r.total, r.qualified, r.published_at, rank)
-        .where(col(r.operator_id).in_(sorted(operator_ids)), r.published_at.is_not(None))
-        .subquery()
-    )
-    stmt = sa.select(*(c for c in ranked.c if c.name != "rank")).where(ranked.c.rank == 1)
     return {
         row.operator_id: GradeRef(
             operator_id=row.operator_id,
@@ -61,5 +45,5 @@ async def latest_grades(
             qualified=bool(row.qualified),
             published_at=row.published_at,
         )
-        for row in (await session.execute(stmt)).all()
+        for row in await repo.latest_grade_rows(session, list(operator_ids))
     }

@@ -67,6 +67,20 @@ async def latest_published_many(
     return {r.operator_id: r for r in (await session.exec(stmt)).all()}
 
 
+async def latest_grade_rows(session: AsyncSession, operator_ids: list[uuid.UUID]) -> list[sa.Row[Any]]:
+    """The grade columns of each operator's latest published result (no parts, inputs or exclusions)."""
+    if not operator_ids:
+        return []
+    ranked = _latest_per_operator(col(RatingResult.operator_id).in_(sorted(operator_ids)))
+    r = RatingResult.__table__.c  # type: ignore[attr-defined]
+    stmt = (
+        sa.select(r.operator_id, r.id, r.grade, r.level, r.status, r.total, r.qualified, r.published_at)
+        .join(ranked, ranked.c.id == r.id)
+        .where(ranked.c.rn == 1)
+    )
+    return list((await session.execute(stmt)).all())
+
+
 async def published_history(
     session: AsyncSession, operator_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> list[RatingResult]:
