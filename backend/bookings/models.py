@@ -35,6 +35,7 @@ class BookingStatus(StrEnum):
 
 ACTIVE_STATUSES = (BookingStatus.confirmed.value, BookingStatus.checked_in.value)
 _ACTIVE_SQL = "status IN ('confirmed', 'checked_in')"
+ACTIVE_BOOKING_INDEX = "uq_booking_active_slot_beneficiary"  # one active booking per beneficiary and slot
 
 
 class WaitlistStatus(StrEnum):
@@ -100,7 +101,7 @@ class Booking(TableBase, table=True):
             name="price_split",
         ),
         sa.Index(
-            "uq_booking_active_slot_beneficiary",
+            ACTIVE_BOOKING_INDEX,
             "slot_id",
             "beneficiary_id",
             unique=True,

@@ -13,7 +13,14 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.queries import beneficiaries_sql, owned_live_beneficiary_sql
-from backend.bookings.models import ACTIVE_STATUSES, Booking, BookingEvent, BookingStatus, SlotStatus
+from backend.bookings.models import (
+    ACTIVE_BOOKING_INDEX,
+    ACTIVE_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    SlotStatus,
+)
 from backend.bookings.repository import (
     earliest_suspension,
     facility_t,
@@ -25,8 +32,11 @@ from backend.bookings.repository import (
 from backend.bookings.views import BookingContext, BookingView
 from backend.catalogue.queries import price_stamp_sql
 from backend.core.database import insert_for
+from backend.core.idempotency import Completion, complete_sql, held_claim_sql, key_known_sql
 from backend.core.pagination import keyset
+from backend.core.rawsql import RawStatement, is_postgresql, session_driver, violates_unique
 from backend.core.scope import Scope
+from backend.notifications.queries import outbox_insert_sql, outbox_params
 
 booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
 event_t: sa.Table = BookingEvent.__table__  # type: ignore[attr-defined]
@@ -42,16 +52,29 @@ async def booking_context(
     beneficiary_id: uuid.UUID,
     *,
     lock_slot: bool = False,
+    key: tuple[str, str] | None = None,
 ) -> BookingContext | None:
     """Everything a booking decision reads, in one query: the slot, its service and facility, the first
     announced stop, and the beneficiary if (and only if) it is the caller's and not deleted.
 
+    `key`: an Idempotency-Key's (scope, key), to tell whether it is already known (`key_known`).
+
     `lock_slot` locks the slot row (FOR UPDATE OF slot) for decisions made on `booked` itself, such as
     joining the waitlist of a full slot: a concurrent cancellation (which frees the place by updating the
     same row) then either comes first, or comes after and sees the new entry."""
-    params = {"slot_id": slot_id, "resident_id": resident_id, "beneficiary_id": beneficiary_id}
-    row = (await session.execute(context_statement(lock_slot), params)).one_or_none()
+    params: dict[str, Any] = {"slot_id": slot_id, "resident_id": resident_id}
+    params.update(beneficiary_id=beneficiary_id, k_scope=key and key[0], k_key=key and key[1])
+    row: Any
+    if not lock_slot and is_postgresql(session):  # the hot path: on the driver (`backend.core.rawsql`)
+        row = await (await session_driver(session)).fetchrow(_raw_context_statement(), params)
+    else:
+        row = (await session.execute(context_statement(lock_slot), params)).one_or_none()
     return None if row is None else BookingContext.from_row(row)
+
+
+@cache
+def _raw_context_statement() -> RawStatement:
+    return RawStatement.compile(context_statement(False))
 
 
 @cache
@@ -98,6 +121,10 @@ def context_statement(lock_slot: bool) -> sa.Select[Any]:
             )
             .label("already_booked"),
             price_stamp_sql(service_t.c.id).label("price_stamp"),
+            # An Idempotency-Key (`k_scope`, `k_key`) already known: a deferred claim must be taken first.
+            key_known_sql(
+                sa.bindparam("k_scope", type_=sa.String()), sa.bindparam("k_key", type_=sa.String())
+            ).label("key_known"),
         )
         .select_from(slot_t)
         .join(service_t, service_t.c.id == slot_t.c.service_id)
@@ -108,66 +135,105 @@ def context_statement(lock_slot: bool) -> sa.Select[Any]:
     return stmt.with_for_update(of=slot_t) if lock_slot else stmt
 
 
-class Placed(enum.Enum):
+class Written(enum.Enum):
+    """What the one-statement booking write did (`write_booking`)."""
+
     made = "made"
     full = "full"  # no place taken: the slot is full, closed or started
-    duplicate = "duplicate"  # the beneficiary already holds an active booking for the slot
+    duplicate = "duplicate"  # the beneficiary already holds an active booking for the slot: nothing written
+    claim_lost = "claim_lost"  # the Idempotency-Key claim was taken over: nothing written
 
 
 async def place_booking(
     session: AsyncSession, row: dict[str, Any], actor_role: str, actor_id: uuid.UUID, now: datetime
-) -> Placed:
-    """Take a place in the slot (`booked < capacity`, open, not started), insert the booking `row` unless the
-    beneficiary already holds an active one for the slot, and its first history row.
+) -> Written:
+    """`write_booking`'s place, booking and history rows one statement at a time, in the request's
+    transaction (SQLite, the first-run database): on `duplicate` the caller raises, and the rollback
+    gives the place back."""
+    if not await take_place(session, row["slot_id"], now):
+        return Written.full
+    if not await insert_booking(session, row):
+        return Written.duplicate
+    await insert_event(session, row["id"], None, row["status"], actor_role, actor_id, now)
+    return Written.made
 
-    On PostgreSQL one statement (data-changing CTEs, built once): one round trip instead of three. On a
-    `duplicate` the place was taken: the caller raises, and the rollback gives it back."""
-    if session.bind is None or session.bind.dialect.name != "postgresql":
-        if not await take_place(session, row["slot_id"], now):
-            return Placed.full
-        if not await insert_booking(session, row):
-            return Placed.duplicate
-        await insert_event(session, row["id"], None, row["status"], actor_role, actor_id, now)
-        return Placed.made
+
+async def write_booking(
+    session: AsyncSession,
+    row: dict[str, Any],
+    actor_role: str,
+    actor_id: uuid.UUID,
+    now: datetime,
+    message: dict[str, Any],
+    completion: Completion | None,
+    response: dict[str, Any],
+) -> Written:
+    """PostgreSQL: the whole booking write as one statement on the driver, atomic without a transaction of
+    its own: take the place (`booked < capacity`, open, not started), insert the booking, its first history
+    row, the confirmation message (`message`, a `notifications.service.message` row) and, with a
+    `completion`, the stored `response` of the Idempotency-Key, whose claim is locked first: under a lost
+    claim nothing is written. A beneficiary who already holds an active booking for the slot (a race the
+    context read could not see) fails the insert on the unique index, and with it the whole statement:
+    the place is not taken."""
     params = {f"b_{k}": v for k, v in row.items()}
     params.update(now=now, e_id=uuid.uuid4(), e_actor_role=actor_role, e_actor_id=actor_id)
-    placed, made = (await session.execute(_place_statement(tuple(row)), params)).one()
-    if not placed:
-        return Placed.full
-    return Placed.made if made else Placed.duplicate
+    params.update(outbox_params(message))
+    if completion is not None:
+        params.update(completion.params(response, now))
+    statement = _write_statement(tuple(row), tuple(message), completion is not None)
+    try:
+        result = await (await session_driver(session)).fetchrow(statement, params)
+    except Exception as exc:
+        if violates_unique(exc, ACTIVE_BOOKING_INDEX):
+            return Written.duplicate
+        raise
+    assert result is not None  # the statement always answers one row
+    if not result["claimed"]:
+        return Written.claim_lost
+    if not result["placed"]:
+        return Written.full
+    if completion is not None:
+        completion.stored = True
+    return Written.made
 
 
 @cache
-def _place_statement(columns: tuple[str, ...]) -> sa.TextClause:
-    """The booking write as one PostgreSQL statement for a booking row with these columns (see
-    `place_booking`); a text statement with typed parameters, so it is compiled once and prepared once per
-    connection. The conditions are `take_place`'s and `insert_booking`'s."""
+def _write_statement(
+    columns: tuple[str, ...], message_columns: tuple[str, ...], completing: bool
+) -> RawStatement:
     s, b, e = slot_t, booking_t, event_t
+    message_sql, message_binds = outbox_insert_sql(message_columns, "made")
+    held = completing  # with a key: lock our claim first, take the place only while it is ours
+    claim_sql, claim_binds = held_claim_sql() if held else ("", ())
+    done_sql, done_binds = complete_sql("claim", "made") if held else ("", ())
     # Table and column names come from the models; every value is a bound parameter.
     sql = f"""
-WITH place AS (
+WITH {f"claim AS ({claim_sql}), " if held else ""}place AS (
   UPDATE {s.name} SET booked = booked + 1, updated_at = :now
   WHERE id = :b_slot_id AND status = '{SlotStatus.open.value}' AND booked < capacity AND start_at > :now
+  {"AND EXISTS (SELECT 1 FROM claim)" if held else ""}
   RETURNING id
 ), made AS (
   INSERT INTO {b.name} ({", ".join(columns)})
   SELECT {", ".join(f":b_{c}" for c in columns)} FROM place
-  ON CONFLICT (slot_id, beneficiary_id) WHERE {_ACTIVE_PREDICATE.text} DO NOTHING
   RETURNING id
 ), history AS (
   INSERT INTO {e.name} (id, created_at, updated_at, booking_id, from_status, to_status, actor_role, actor_id)
   SELECT :e_id, :now, :now, made.id, NULL, :b_status, :e_actor_role, :e_actor_id FROM made
   RETURNING id
-)
-SELECT (SELECT count(*) FROM place) AS placed, (SELECT count(*) FROM history) AS made"""  # noqa: S608
+), message AS ({message_sql}){f", completed AS ({done_sql})" if held else ""}
+SELECT (SELECT count(*) FROM place) AS placed, {"(SELECT count(*) FROM claim)" if held else "1"} AS claimed"""  # noqa: S608
     binds = [sa.bindparam(f"b_{c}", type_=b.c[c].type) for c in columns]
     binds += [
         sa.bindparam("now", type_=b.c.created_at.type),
         sa.bindparam("e_id", type_=e.c.id.type),
         sa.bindparam("e_actor_role", type_=e.c.actor_role.type),
         sa.bindparam("e_actor_id", type_=e.c.actor_id.type),
+        *message_binds,
+        *claim_binds,
+        *done_binds,
     ]
-    return sa.text(sql).bindparams(*binds)
+    return RawStatement.compile(sa.text(sql).bindparams(*binds))
 
 
 async def insert_booking(session: AsyncSession, values: dict[str, Any]) -> bool:

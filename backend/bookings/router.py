@@ -60,6 +60,8 @@ router = APIRouter(tags=["bookings"])
 ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENTS), scope="function")]
 SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIERS), scope="function")]
 OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS), scope="function")]
+# The morning rush: the key is claimed after the read-only refusals (a full slot writes nothing).
+ResidentBooking = Annotated[Idempotency, Depends(idempotent(RESIDENTS, deferred=True), scope="function")]
 SLOT_DAYS = date_range(default_days=7, max_days=slots.MAX_LIST_DAYS)
 
 
@@ -117,11 +119,13 @@ async def create_schedule(
 
 @router.post("/bookings", response_model=BookingPublic, status_code=201)
 async def create_booking(
-    body: BookingCreate, idem: ResidentCreate, resident: Resident, session: SessionDep
+    body: BookingCreate, idem: ResidentBooking, resident: Resident, session: SessionDep
 ) -> Any:
     """Book a place for a beneficiary. 409 `slot_full` (with `waitlist_available`), 422 `not_eligible`,
     409 `duplicate_booking`."""
-    return await idem.run(session, lambda: bookings.create_booking(session, resident, body))
+    return await idem.run_keyed(
+        session, lambda keyed: bookings.create_booking(session, resident, body, keyed)
+    )
 
 
 @router.get("/me/bookings", response_model=Page[BookingPublic])

@@ -24,7 +24,7 @@ class _FromRow:
     @classmethod
     def from_row(cls, row: Any) -> Self:
         """From a SQLAlchemy row (by column label) or a mapping; extra columns are ignored."""
-        m: Mapping[str, Any] = row if isinstance(row, Mapping) else row._mapping
+        m: Mapping[str, Any] = getattr(row, "_mapping", row)
         return cls(**{name: m[name] for name in cls._FIELDS})
 
 
@@ -61,6 +61,7 @@ class BookingContext(_FromRow):
     disability: bool | None
     already_booked: bool
     price_stamp: str  # the service's price table fingerprint (`catalogue.queries.price_stamp_sql`)
+    key_known: bool = False  # the request's Idempotency-Key already has a record (a deferred claim's check)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ from backend.core.clock import utcnow
 from backend.core.database import TableBase, UTCDateTime, db
 from backend.core.errors import Conflict, Unprocessable
 from backend.core.i18n import Msg
+from backend.core.rawsql import Driver, RawStatement, autocommit_driver, session_driver
 from backend.core.settings import get_settings
 
 log = logging.getLogger("backend.idempotency")
@@ -111,6 +112,20 @@ class Claim:
 
 
 @dataclass
+class Completion:
+    """A claim to be completed by the work itself, in the statement that makes its change (a hot path):
+    the work binds `params(body)` into `held_claim_sql`/`complete_sql` and sets `stored` once it wrote."""
+
+    claim: Claim
+    status: int
+    stored: bool = False
+
+    def params(self, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+        return {"r_id": self.claim.record_id, "r_token": self.claim.token, "r_status": self.status,
+                "r_body": body, "r_now": now}  # fmt: skip
+
+
+@dataclass
 class Idempotency:
     """What a route gets: the caller, and either a claim to complete or a stored response to replay."""
 
@@ -119,6 +134,9 @@ class Idempotency:
     claim: Claim | None = None
     replay: JSONResponse | None = None
     completed: bool = field(default=False)
+    # A deferred claim (`idempotent(..., deferred=True)`): taken by the work through `Keyed.claim`.
+    scope: str | None = None
+    request_hash: str | None = None
 
     async def run(
         self, session: AsyncSession, work: Callable[[], Awaitable[BaseModel]], status_code: int = 201
@@ -132,9 +150,76 @@ class Idempotency:
             self.completed = True
         return result
 
+    async def run_keyed(
+        self, session: AsyncSession, work: Callable[[Keyed], Awaitable[BaseModel]], status_code: int = 201
+    ) -> Any:
+        """`run` for a hot path that takes the claim itself (`Keyed.claim`, when its cheap refusals are
+        behind it) and may store the response in its own write (`Completion`); when it did not, the
+        response is stored here, in the request's transaction, as `run` does."""
+        if self.replay is not None:
+            return self.replay
+        keyed = Keyed(self, session, status_code)
+        try:
+            result = await work(keyed)
+        except Replayed as replayed:
+            return replayed.response
+        if self.key is not None:
+            completion = await keyed.claim()  # a no-op unless the work never asked for it
+            if completion is not None and not completion.stored:
+                await complete(session, completion.claim, status_code, result.model_dump(mode="json"))
+            self.completed = True
+        return result
 
-async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResponse:
-    """Claim `key` for this request (committed at once), or return the stored response to replay."""
+
+class Replayed(Exception):
+    def __init__(self, response: JSONResponse) -> None:
+        self.response = response
+
+
+@dataclass
+class Keyed:
+    """A hot path's handle on the request's Idempotency-Key. With a deferred claim (`idempotent(...,
+    deferred=True)`, PostgreSQL), `lookup` is the (scope, key) the work checks in its first read: a key
+    already known there must be claimed before anything is answered (to replay, or to refuse a duplicate
+    in flight); otherwise the work refuses what it must without writing, and claims just before its write."""
+
+    idempotency: Idempotency
+    session: AsyncSession
+    status: int
+    completion: Completion | None = None
+
+    @property
+    def lookup(self) -> tuple[str, str] | None:
+        idem = self.idempotency
+        if idem.key is None or idem.claim is not None or idem.scope is None:
+            return None
+        return idem.scope, idem.key
+
+    async def claim(self) -> Completion | None:
+        """The claim (taken now if deferred), or None without a key; raises `Replayed` with the stored
+        response, 409 `idempotency_key_in_flight` or 422 `idempotency_key_reused` as `claim_key` decides."""
+        idem = self.idempotency
+        if idem.key is None:
+            return None
+        if idem.claim is None:
+            assert idem.scope is not None and idem.request_hash is not None
+            driver = await session_driver(self.session)
+            claimed = await claim_key(idem.scope, idem.key, idem.request_hash, driver)
+            if isinstance(claimed, JSONResponse):
+                raise Replayed(claimed)
+            idem.claim = claimed
+        if self.completion is None:
+            self.completion = Completion(idem.claim, self.status)
+        return self.completion
+
+
+async def claim_key(
+    scope: str, key: str, request_hash: str, driver: Driver | None = None
+) -> Claim | JSONResponse:
+    """Claim `key` for this request (committed at once), or return the stored response to replay.
+
+    `driver` (a deferred claim): run on the request's own connection (`rawsql.session_driver`), so a request
+    never holds two pooled connections at once (a rush of them would otherwise wait on each other)."""
     settings = get_settings()
     for _ in range(3):
         now = utcnow()
@@ -151,59 +236,103 @@ async def claim_key(scope: str, key: str, request_hash: str) -> Claim | JSONResp
             "created_at": now,
             "updated_at": now,
         }
-        # The usual case, a new key: one statement, committed at once (on PostgreSQL in autocommit: no
-        # BEGIN/COMMIT round trips; SQLite keeps its serialised write transaction).
-        async with db.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            record_id = (await conn.execute(_claim_statement(), values)).scalar_one_or_none()
-            await conn.commit()
+        # The usual case, a new key: one statement, committed at once (on PostgreSQL in autocommit on the
+        # driver: no BEGIN/COMMIT round trips; SQLite keeps its serialised write transaction).
+        if driver is not None:
+            row = await driver.fetchrow(_raw(_claim_statement()), values)
+            record_id = None if row is None else row["id"]
+        else:
+            record_id = await _autocommit(_claim_statement(), values, returning=True)
         if record_id is not None:
             return Claim(record_id, token)
-        async with db.sessionmaker() as session, session.begin():
-            table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-            row = (
-                await session.execute(
-                    sa.select(table).where(table.c.scope == scope, table.c.key == key).with_for_update()
-                )
-            ).one_or_none()
-            if row is None:
-                continue  # released between our insert and our read: try again
-            expired = row.expires_at < now
-            if not expired and row.request_hash != request_hash:
-                # Checked before any takeover: a key stays bound to its first request for 24 h, even
-                # when that request died, so another body under the key is always a 422.
-                raise IdempotencyKeyReused()
-            stale = row.status == IN_FLIGHT and row.locked_at < now - timedelta(
-                seconds=settings.idempotency_lease_seconds
-            )
-            if expired or stale:
-                await session.execute(
-                    sa.update(table)
-                    .where(table.c.id == row.id)
-                    .values(
-                        request_hash=request_hash,
-                        status=IN_FLIGHT,
-                        token=token,
-                        locked_at=now,
-                        expires_at=values["expires_at"],
-                        response_status=None,
-                        response_body=None,
-                        updated_at=now,
-                    )
-                )
-                return Claim(row.id, token)
-            if row.status == COMPLETED:
-                return JSONResponse(
-                    row.response_body,
-                    status_code=row.response_status,
-                    headers={"Idempotent-Replayed": "true"},
-                )
-            left = row.locked_at + timedelta(seconds=settings.idempotency_lease_seconds) - now
-            raise IdempotencyKeyInFlight(
-                headers={"Retry-After": str(max(1, math.ceil(left.total_seconds())))}
-            )
+        outcome = await _claim_existing(scope, key, request_hash, values, driver)
+        if outcome is not None:
+            return outcome
     raise IdempotencyKeyInFlight(headers={"Retry-After": "1"})
+
+
+async def _claim_existing(
+    scope: str, key: str, request_hash: str, values: dict[str, Any], driver: Driver | None
+) -> Claim | JSONResponse | None:
+    """The key exists: replay it, refuse (in flight, reused) or take over a stale or expired claim, with
+    the record locked; None when it vanished meanwhile (released: claim again)."""
+    if driver is None:
+        async with db.sessionmaker() as session, session.begin():
+            row = (await session.execute(_locked_record(), {"k_scope": scope, "k_key": key})).one_or_none()
+            decision = _decide(row, request_hash, values)
+            if isinstance(decision, Claim):
+                await session.execute(_takeover_statement(), _takeover_params(values, decision))
+            return decision
+    async with driver.raw.transaction():  # a savepoint if the request's transaction is open
+        record = await driver.fetchrow(_raw(_locked_record()), {"k_scope": scope, "k_key": key})
+        decision = _decide(None if record is None else _Record(**record), request_hash, values)
+        if isinstance(decision, Claim):
+            await driver.execute(_raw(_takeover_statement()), _takeover_params(values, decision))
+        return decision
+
+
+@dataclass(frozen=True)
+class _Record:
+    id: uuid.UUID
+    request_hash: str
+    status: str
+    locked_at: datetime
+    expires_at: datetime
+    response_status: int | None
+    response_body: Any
+
+
+def _decide(row: Any, request_hash: str, values: dict[str, Any]) -> Claim | JSONResponse | None:
+    if row is None:
+        return None  # released between our insert and our read: try again
+    now, lease = values["locked_at"], timedelta(seconds=get_settings().idempotency_lease_seconds)
+    expired = row.expires_at < now
+    if not expired and row.request_hash != request_hash:
+        # Checked before any takeover: a key stays bound to its first request for 24 h, even when that
+        # request died, so another body under the key is always a 422.
+        raise IdempotencyKeyReused()
+    if expired or (row.status == IN_FLIGHT and row.locked_at < now - lease):
+        return Claim(row.id, values["token"])
+    if row.status == COMPLETED:
+        return JSONResponse(
+            row.response_body, status_code=row.response_status, headers={"Idempotent-Replayed": "true"}
+        )
+    left = row.locked_at + lease - now
+    raise IdempotencyKeyInFlight(headers={"Retry-After": str(max(1, math.ceil(left.total_seconds())))})
+
+
+@cache
+def _locked_record() -> sa.Select[Any]:
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    columns = [table.c[c] for c in _Record.__dataclass_fields__]
+    scope, key = (
+        sa.bindparam("k_scope", type_=table.c.scope.type),
+        sa.bindparam("k_key", type_=table.c.key.type),
+    )
+    return sa.select(*columns).where(table.c.scope == scope, table.c.key == key).with_for_update()
+
+
+_TAKEN_OVER = ("request_hash", "status", "token", "locked_at", "expires_at", "updated_at")
+
+
+@cache
+def _takeover_statement() -> sa.Update:
+    """A stale or expired claim becomes ours (`r_id`; the new claim's values, `t_*`)."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("r_id", type_=table.c.id.type))
+        .values(
+            **{c: sa.bindparam(f"t_{c}", type_=table.c[c].type) for c in _TAKEN_OVER},
+            response_status=None,
+            response_body=None,
+        )
+    )
+
+
+def _takeover_params(values: dict[str, Any], claim: Claim) -> dict[str, Any]:
+    # Only these names: SQLAlchemy would add any other column-named parameter to the UPDATE's SET.
+    return {"r_id": claim.record_id, **{f"t_{c}": values[c] for c in _TAKEN_OVER}}
 
 
 @cache
@@ -251,17 +380,48 @@ def _complete_statement() -> sa.Update:
     )
 
 
+def key_known_sql(scope: sa.ColumnElement[Any], key: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """Whether a key has a record (in flight or completed): for a deferred claim's first read (`Keyed`)."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    return sa.exists().where(table.c.scope == scope, table.c.key == key)
+
+
+def held_claim_sql() -> tuple[str, tuple[sa.BindParameter[Any], ...]]:
+    """A SELECT that locks our claim (`r_id`, `r_token`) while it is in flight: no row if it was taken
+    over. A statement that makes its change only when this has a row cannot commit under a lost claim."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    sql = (
+        f"SELECT id FROM {table.name} WHERE id = :r_id AND token = :r_token "  # noqa: S608
+        f"AND status = '{IN_FLIGHT}' FOR UPDATE"
+    )
+    return sql, (
+        sa.bindparam("r_id", type_=table.c.id.type),
+        sa.bindparam("r_token", type_=table.c.token.type),
+    )
+
+
+def complete_sql(held: str, made: str) -> tuple[str, tuple[sa.BindParameter[Any], ...]]:
+    """An UPDATE completing the claim locked by the CTE `held` (`held_claim_sql`) with the response
+    (`r_status`, `r_body`, at `r_now`) when the CTE `made` has a row."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    sql = (
+        f"UPDATE {table.name} SET status = '{COMPLETED}', response_status = :r_status, "  # noqa: S608
+        f"response_body = :r_body, updated_at = :r_now "
+        f"WHERE id IN (SELECT id FROM {held}) AND EXISTS (SELECT 1 FROM {made}) RETURNING id"
+    )
+    return sql, (
+        sa.bindparam("r_status", type_=table.c.response_status.type),
+        sa.bindparam("r_body", type_=table.c.response_body.type),
+        sa.bindparam("r_now", type_=table.c.updated_at.type),
+    )
+
+
 async def renew(claim: Claim) -> bool:
     """Extend the lease of a claim still held; False when it was taken over or completed."""
     # One autocommit statement built once: in a rush, requests queued for a connection longer than a third
     # of the lease renew while they wait, and each renewal must cost as little as possible.
-    async with db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        params = {"r_id": claim.record_id, "r_token": claim.token, "now": utcnow()}
-        result = await conn.execute(_renew_statement(), params)
-        await conn.commit()
-    return bool(result.rowcount)
+    params = {"r_id": claim.record_id, "r_token": claim.token, "now": utcnow()}
+    return bool(await _autocommit(_renew_statement(), params))
 
 
 @cache
@@ -270,7 +430,10 @@ def _renew_statement() -> sa.Update:
     return (
         sa.update(table)
         .where(*_ours(table), table.c.status == IN_FLIGHT)
-        .values(locked_at=sa.bindparam("now", type_=table.c.locked_at.type))
+        .values(
+            locked_at=sa.bindparam("now", type_=table.c.locked_at.type),
+            updated_at=sa.bindparam("now", type_=table.c.updated_at.type),
+        )
     )
 
 
@@ -302,11 +465,7 @@ async def release(claim: Claim) -> None:
     try:
         # One statement, committed at once (autocommit on PostgreSQL: a refused booking in the rush pays
         # one round trip here, not BEGIN + DELETE + COMMIT).
-        async with db.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(_release_statement(), {"r_id": claim.record_id, "r_token": claim.token})
-            await conn.commit()
+        await _autocommit(_release_statement(), {"r_id": claim.record_id, "r_token": claim.token})
     except Exception:
         # The lease still frees the key later; the original error is what the client must see.
         log.exception("could not release idempotency claim %s", claim.record_id)
@@ -316,6 +475,27 @@ async def release(claim: Claim) -> None:
 def _release_statement() -> sa.Delete:
     table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
     return sa.delete(table).where(*_ours(table))
+
+
+async def _autocommit(statement: sa.Executable, params: dict[str, Any], *, returning: bool = False) -> Any:
+    """Run one statement committed at once: the first column of its row (`returning`), else its row count.
+    On PostgreSQL straight on the driver (`backend.core.rawsql`): these run for every keyed request."""
+    if db.engine.dialect.name == "postgresql":
+        raw = _raw(statement)
+        async with autocommit_driver() as driver:
+            if returning:
+                row = await driver.fetchrow(raw, params)
+                return None if row is None else next(iter(row.values()))
+            tag = await driver.execute(raw, params)
+            return int(tag.rsplit(" ", 1)[-1])
+    async with db.engine.begin() as conn:
+        result = await conn.execute(statement, params)
+        return result.scalar_one_or_none() if returning else result.rowcount
+
+
+@cache
+def _raw(statement: sa.Executable) -> RawStatement:
+    return RawStatement.compile(statement)
 
 
 def _ours(table: sa.Table) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
@@ -344,8 +524,13 @@ KeyHeader = Annotated[
 ]
 
 
-def idempotent(access: Access) -> Callable[..., AsyncIterator[Idempotency]]:
-    """A dependency (declare it before `SessionDep`) that admits `access` and handles the key."""
+def idempotent(access: Access, *, deferred: bool = False) -> Callable[..., AsyncIterator[Idempotency]]:
+    """A dependency (declare it before `SessionDep`) that admits `access` and handles the key.
+
+    `deferred` (for a hot path run with `Idempotency.run_keyed`; PostgreSQL only, where the claim is one
+    autocommitted statement): the key is claimed by the work, after its read-only refusals, so a refused
+    request (a full slot in the morning rush) writes nothing: no claim and no release. Its last write is
+    fenced by the claim's token (`held_claim_sql`), so no lease is kept."""
 
     async def dependency(
         request: Request,
@@ -357,6 +542,17 @@ def idempotent(access: Access) -> Callable[..., AsyncIterator[Idempotency]]:
             return
         scope = f"{principal.role.value}:{principal.id}"
         request_hash = fingerprint(request.method, request.url.path, await request.body())
+        if deferred and db.engine.dialect.name == "postgresql":
+            late = Idempotency(principal, key, scope=scope, request_hash=request_hash)
+            try:
+                yield late
+            except BaseException:
+                if late.claim is not None:
+                    await release(late.claim)
+                raise
+            if late.claim is not None and not late.completed:
+                await release(late.claim)
+            return
         claimed = await claim_key(scope, key, request_hash)
         if isinstance(claimed, JSONResponse):
             yield Idempotency(principal, key, replay=claimed)

@@ -407,6 +407,20 @@ def cpu_seconds(server: subprocess.Popen[bytes]) -> float:
     return total
 
 
+def db_cpu_seconds() -> float:
+    """User + system CPU time of every PostgreSQL process (the server is shared: read on a quiet machine)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.endswith("(postgres"):
+            fields = tail.split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def run_wrk(
     script: str,
     port: int,
@@ -421,6 +435,7 @@ def run_wrk(
     load = loadavg()
     spies = start_profiler(SERVERS[0], args.seconds, profile) if profile else []
     cpu = cpu_seconds(server) if server else 0.0
+    db_cpu = db_cpu_seconds()
     out = subprocess.run(
         ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "10s", "-s", str(path),
          f"http://127.0.0.1:{port}", "--", str(offset)],
@@ -431,6 +446,7 @@ def run_wrk(
     result["rps"] = result["requests"] / result["seconds"]
     result["load"] = max(load, loadavg())
     result["cpu_ms"] = (cpu_seconds(server) - cpu) * 1000 / max(result["requests"], 1) if server else 0.0
+    result["db_cpu_ms"] = (db_cpu_seconds() - db_cpu) * 1000 / max(result["requests"], 1)
     for spy in spies:
         spy.wait()
     return result
@@ -491,7 +507,7 @@ async def hot_slot(port: int, path: str, city: City, project: bool) -> dict[str,
 def fmt(r: dict[str, Any]) -> str:
     return (
         f"{r['rps']:,.0f} req/s, p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
-        f"{r['cpu_ms']:.2f} CPU ms/req"
+        f"{r['cpu_ms']:.2f} CPU ms/req (PostgreSQL {r['db_cpu_ms']:.2f})"
     )
 
 

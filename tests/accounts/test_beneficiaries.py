@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,6 +15,7 @@ from backend.accounts import repository as repo
 from backend.accounts.errors import BeneficiaryNotFound
 from backend.accounts.models import Beneficiary
 from backend.accounts.service import MAX_BENEFICIARIES, age_on, get_owned_beneficiary
+from backend.core.clock import SHANGHAI
 from tests.accounts.factories import make_beneficiary, make_resident, resident_headers
 
 
@@ -77,6 +78,10 @@ async def test_another_residents_beneficiary_is_404(client: httpx.AsyncClient, s
     assert (await get_owned_beneficiary(session, owner.id, b.id)).id == b.id
 
 
+def shanghai_today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -86,7 +91,12 @@ async def test_another_residents_beneficiary_is_404(client: httpx.AsyncClient, s
         {"name": "甲", "relation": "cousin", "birth_date": "1950-01-01"},
         {"name": "", "relation": "parent", "birth_date": "1950-01-01"},
         {"name": "甲" * 51, "relation": "parent", "birth_date": "1950-01-01"},
-        {"name": "甲", "relation": "parent", "birth_date": (date.today() + timedelta(days=1)).isoformat()},
+        # tomorrow in Shanghai (the service's today): from 16:00 UTC the UTC date is a day behind
+        {
+            "name": "甲",
+            "relation": "parent",
+            "birth_date": (shanghai_today() + timedelta(days=1)).isoformat(),
+        },
         {"name": "甲", "relation": "parent", "birth_date": "1850-01-01"},
         {"name": "甲", "relation": "parent", "birth_date": "not-a-date"},
         {"relation": "parent", "birth_date": "1950-01-01"},

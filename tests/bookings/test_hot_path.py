@@ -19,6 +19,7 @@ from backend.bookings.rules import Action
 from backend.bookings.service import lifecycle
 from backend.bookings.service.waitlist import _public
 from backend.catalogue.models import ServicePrice, SubsidyRule
+from backend.core import rawsql
 from backend.core.access import Principal, Role
 from backend.core.clock import utcnow
 from backend.core.database import db
@@ -28,26 +29,33 @@ from tests.conftest import requires_postgres
 
 @pytest.fixture
 def statements() -> Iterator[list[str]]:
-    """Every SQL statement the app's engine runs while the test records."""
+    """Every SQL statement the app runs while the test records: through the engine, or straight on the
+    driver (`backend.core.rawsql`)."""
     seen: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record_sql(statement: str) -> None:
         seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        record_sql(statement)
 
     engine = db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
+    rawsql.statement_observers.append(record_sql)
     yield seen
+    rawsql.statement_observers.remove(record_sql)
     event.remove(engine, "before_cursor_execute", record)
 
 
 @requires_postgres  # the one-statement write is PostgreSQL's (SQLite runs take_place + two INSERTs)
-async def test_the_hot_write_runs_three_statements_once_the_price_table_is_cached(
+async def test_the_hot_write_runs_two_statements_once_the_price_table_is_cached(
     client: httpx.AsyncClient, session: AsyncSession, world: World, statements: list[str]
 ) -> None:
-    """Context with the price table's fingerprint (1), the place + booking + history in one statement (1,
-    `WITH`), its message (1). The first booking of a service also loads its price table (2); with a key,
-    the claim (1) and the stored response (1) are added. The service row is read by the context query,
-    never again by the quote."""
+    """Context with the price table's fingerprint (1); the place, booking, history, message and (with a
+    key) the stored response in one statement (1, `WITH`). The first booking of a service also loads its
+    price table (2); with a key, the claim (1) comes between the context read and the write. No
+    BEGIN/COMMIT: the one write is atomic. The service row is read by the context query, never again by
+    the quote."""
     resident, ben = await make_resident(session)
     slot = await make_slot(session, world.elder_care)
     payload = {"slot_id": str(slot.id), "beneficiary_id": str(ben.id)}
@@ -56,9 +64,9 @@ async def test_the_hot_write_runs_three_statements_once_the_price_table_is_cache
     assert r.status_code == 201, r.text
     work = [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")]
     if statements.count("SELECT") == 3:  # this process had not cached the price table yet
-        assert work == ["SELECT", "SELECT", "SELECT", "WITH", "INSERT"], work
+        assert work == ["SELECT", "SELECT", "SELECT", "WITH"], work
     else:
-        assert work == ["SELECT", "WITH", "INSERT"], work
+        assert work == ["SELECT", "WITH"], work
 
     other, their_ben = await make_resident(session)
     statements.clear()
@@ -69,7 +77,8 @@ async def test_the_hot_write_runs_three_statements_once_the_price_table_is_cache
     )
     assert r.status_code == 201, r.text
     work = [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")]
-    assert work == ["INSERT", "SELECT", "WITH", "INSERT", "UPDATE"], work
+    assert work == ["SELECT", "INSERT", "WITH"], work  # context (and key check), claim, write
+    assert "BEGIN" not in statements and "COMMIT" not in statements, statements
 
 
 async def test_a_full_slot_is_refused_after_the_context_read_alone(
@@ -94,6 +103,37 @@ async def test_a_full_slot_is_refused_after_the_context_read_alone(
     )
     assert r.status_code == 409 and r.json()["code"] == "slot_full"
     assert [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")] == ["SELECT"]
+
+
+@requires_postgres  # the deferred claim is PostgreSQL's (SQLite claims in the dependency)
+async def test_a_keyed_request_for_a_full_slot_writes_nothing_and_a_retry_still_replays(
+    client: httpx.AsyncClient, session: AsyncSession, world: World, statements: list[str]
+) -> None:
+    """The morning rush's keyed refusals are read-only: no claim, no release. A retry of a booking that
+    succeeded is replayed even once the slot is full (the key is checked in the same first read)."""
+    slot = await make_slot(session, world.elder_care, capacity=1)
+    first, b1 = await make_resident(session)
+    second, b2 = await make_resident(session)
+    booked = {"json": {"slot_id": str(slot.id), "beneficiary_id": str(b1.id)},
+              "headers": {**resident_headers(first.id), "Idempotency-Key": "rush-1"}}  # fmt: skip
+    r = await client.post("/bookings", **booked)
+    assert r.status_code == 201, r.text
+    statements.clear()
+    r = await client.post(
+        "/bookings",
+        json={"slot_id": str(slot.id), "beneficiary_id": str(b2.id)},
+        headers={**resident_headers(second.id), "Idempotency-Key": "rush-2"},
+    )
+    assert r.status_code == 409 and r.json()["code"] == "slot_full"
+    assert [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")] == ["SELECT"]
+    replay = await client.post("/bookings", **booked)
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    mine = (await client.get("/me/bookings", headers=resident_headers(first.id))).json()["items"]
+    assert [b["id"] for b in mine] == [replay.json()["id"]]
+    count = await session.scalar(
+        sa.select(sa.func.count()).select_from(Booking).where(Booking.slot_id == slot.id)  # type: ignore[arg-type]
+    )
+    assert count == 1
 
 
 async def test_a_new_price_version_reaches_the_next_booking_through_the_cached_price_table(

@@ -1,10 +1,10 @@
 """Making a booking (the hot path) and reading bookings.
 
-The hot path, in the request's one transaction: one query reads the slot, service, facility, announced
-stops, the caller's beneficiary and any active booking of theirs for the slot; the catalogue quotes the
-price; one conditional UPDATE takes the place (`booked < capacity AND status = 'open' AND start_at > now`);
-the booking is inserted with ON CONFLICT DO NOTHING on the active-booking unique index (a duplicate raises,
-and the raise rolls back the place); then its history row and the outbox message. No Redis on the way.
+The hot path: one query reads the slot, service, facility, announced stops, the caller's beneficiary and
+any active booking of theirs for the slot; the catalogue quotes the price from its cached table; one
+statement takes the place (`booked < capacity AND status = 'open' AND start_at > now`) and writes the
+booking, its history row, the outbox message and the Idempotency-Key's response (on PostgreSQL, on the
+driver: `repository_bookings.write_booking`). No Redis on the way; the slot list's cache is bumped after.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from backend.bookings import cache
 from backend.bookings import repository as repo
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.errors import DuplicateBooking, SlotFull
+from backend.bookings.repository_bookings import Written
 from backend.bookings.schemas import (
     BookingCreate,
     BookingDetail,
@@ -37,36 +38,54 @@ from backend.catalogue.queries import resolve_scope
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.daterange import day_window
+from backend.core.idempotency import IdempotencyKeyInFlight, Keyed
 from backend.core.pagination import Page, keyset_after, keyset_page
+from backend.core.rawsql import is_postgresql
 from backend.notifications import messages
-from backend.notifications.service import MessageKind, enqueue
+from backend.notifications.service import MessageKind, enqueue_many, message
 
 
-async def create_booking(session: AsyncSession, principal: Principal, body: BookingCreate) -> BookingPublic:
+async def create_booking(
+    session: AsyncSession, principal: Principal, body: BookingCreate, keyed: Keyed | None = None
+) -> BookingPublic:
     now = utcnow()
     ctx = await bookable_context(
-        session, principal, body.slot_id, body.beneficiary_id, now, address=body.address
+        session, principal, body.slot_id, body.beneficiary_id, now, address=body.address, keyed=keyed
     )
     if ctx.booked >= ctx.capacity:
         # Full when our context was read: refusing now is what the conditional UPDATE would answer, minus
-        # the quote and the write (a place freed since is as if freed after this request).
+        # the quote and the write (a place freed since is as if freed after this request). With a
+        # deferred key nothing was written for this request: no claim to release.
         raise SlotFull(waitlist_available=True)
+    completion = await keyed.claim() if keyed is not None else None  # before the write it fences
     price = await quote_for(session, ctx)
     row = booking_row(ctx, principal.id, price, now, address=body.address, note=body.note, source="direct")
-    placed = await brepo.place_booking(session, row, principal.role.value, principal.id, now)
-    if placed is brepo.Placed.full:
-        raise SlotFull(waitlist_available=True)
-    if placed is brepo.Placed.duplicate:
-        raise DuplicateBooking()  # raced with another booking of the same beneficiary; rolls back the place
-    await enqueue(
-        session,
+    public = public_from_row(row, ctx)
+    confirmation = message(
         principal.id,
         MessageKind.booking_confirmed,
         messages.booking_data(ctx.service_name, ctx.start_at, ctx.beneficiary_name or ""),
         page=messages.booking_page(row["id"]),
+        now=now,
     )
+    if is_postgresql(session):
+        # One statement: place, booking, history, message and the Idempotency-Key's stored response.
+        response = public.model_dump(mode="json") if completion is not None else {}
+        written = await brepo.write_booking(
+            session, row, principal.role.value, principal.id, now, confirmation, completion, response
+        )
+    else:  # SQLite (a first run): the same steps one by one in the request's transaction
+        written = await brepo.place_booking(session, row, principal.role.value, principal.id, now)
+        if written is Written.made:
+            await enqueue_many(session, [confirmation])
+    if written is Written.claim_lost:
+        raise IdempotencyKeyInFlight()
+    if written is Written.full:
+        raise SlotFull(waitlist_available=True)
+    if written is Written.duplicate:
+        raise DuplicateBooking()  # raced with another booking of the same beneficiary
     cache.invalidate_after_commit(session, ctx.service_id)
-    return public_from_row(row, ctx)
+    return public
 
 
 async def get_booking(session: AsyncSession, principal: Principal, booking_id: uuid.UUID) -> BookingDetail:

@@ -36,6 +36,7 @@ from backend.bookings.views import BookingContext, BookingView, SlotLike
 from backend.catalogue.queries import FacilityStatus, ServiceStatus, resolve_scope
 from backend.catalogue.service import BeneficiaryProfile, Quote, quote_from_table
 from backend.core.access import Principal
+from backend.core.idempotency import Keyed
 
 
 def check_bookable(ctx: BookingContext, now: datetime, *, address: str | None) -> None:
@@ -68,11 +69,19 @@ async def bookable_context(
     *,
     address: str | None,
     lock_slot: bool = False,
+    keyed: Keyed | None = None,
 ) -> BookingContext:
     """Read what a new booking or waitlist entry decides on (one query) and apply every rule to it: the
     slot exists, the beneficiary is the caller's, the slot and beneficiary pass `check_bookable`, and the
-    beneficiary holds no active booking for the slot yet."""
-    ctx = await brepo.booking_context(session, slot_id, principal.id, beneficiary_id, lock_slot=lock_slot)
+    beneficiary holds no active booking for the slot yet. With a deferred Idempotency-Key (`keyed`), a key
+    the same query finds already known is claimed before any rule answers (a retry is replayed, not
+    refused as a duplicate)."""
+    key = keyed.lookup if keyed is not None else None
+    ctx = await brepo.booking_context(
+        session, slot_id, principal.id, beneficiary_id, lock_slot=lock_slot, key=key
+    )
+    if ctx is not None and ctx.key_known and keyed is not None:
+        await keyed.claim()
     if ctx is None:
         raise SlotNotFound()
     if ctx.beneficiary_id is None:
