@@ -134,9 +134,20 @@ def is_postgresql(session: AsyncSession) -> bool:
 
 
 async def session_driver(session: AsyncSession) -> Driver:
-    """The asyncpg connection under the session's (PostgreSQL) connection; see the module's docstring."""
+    """The asyncpg connection under the session's (PostgreSQL) connection; see the module's docstring.
+    Kept for the session's current transaction (a hot path asks several times; asking SQLAlchemy for the
+    connection costs more than a statement's own Python)."""
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get(_DRIVER)
+    if held is not None and transaction is not None and held[0] is transaction:
+        return held[1]  # type: ignore[no-any-return]
     connection = await session.connection()
-    return Driver(connection, (await connection.get_raw_connection()).driver_connection)
+    driver = Driver(connection, (await connection.get_raw_connection()).driver_connection)
+    session.info[_DRIVER] = (session.sync_session.get_transaction(), driver)
+    return driver
+
+
+_DRIVER = "rawsql_driver"
 
 
 @asynccontextmanager
