@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwt
 from pydantic import SecretStr
 
+from backend.core import security
 from backend.core.security import InvalidToken, create_access_token, decode_access_token
 from backend.core.settings import Settings, get_settings
 
@@ -216,3 +217,17 @@ async def test_forged_tokens_get_401_from_the_api(client: httpx.AsyncClient) -> 
     assert r.status_code == 401
     r = await client.get("/me", headers={"Accept-Language": "en"})
     assert r.status_code == 401 and r.json()["detail"] == "Please sign in first"
+
+
+def test_a_verified_token_is_kept_per_keyring_and_refused_once_expired() -> None:
+    """The process keeps a verified token's claims (no re-verification per request), but checks its expiry
+    on every use: a kept token past its `exp` is refused like any other."""
+    s = get_settings()
+    token, _ = create_access_token(uuid.uuid4(), {"role": "resident"}, s)
+    claims = decode_access_token(token, s)
+    kept = security._VERIFIED[(token, id(security.keyring(s)))]
+    assert kept == claims
+    claims["role"] = "admin"  # the caller's copy: the kept claims do not change
+    assert decode_access_token(token, s)["role"] == "resident"
+    kept["exp"] = int(time.time()) - 60  # as if its quarter of an hour had passed
+    assert_refused(token, s)
