@@ -12,7 +12,12 @@ How it works:
 3. If the request fails in any way (a 4xx rule, a validation error, an unexpected error, a failed
    commit), its transaction is rolled back, nothing happened, and the claim is *released* (deleted) in a
    fresh transaction: the client may retry with the same key. Only successful responses are stored.
-4. A claim is a lease of `idempotency_lease_seconds` (10 s), renewed every third of it while the request
+4. A deferred claim (`idempotent(..., deferred=True)`, the booking write on PostgreSQL) is taken by the
+   work itself (`Keyed.claim`), after its read-only refusals (a full slot in the morning rush writes
+   nothing), and completed inside the work's one write statement, fenced by the claim's token; a key the
+   work's first read finds already known is claimed before anything is answered, so retries still replay
+   and a duplicate in flight still gets 409. No lease is renewed for it: its one write is fenced.
+5. A claim is a lease of `idempotency_lease_seconds` (10 s), renewed every third of it while the request
    runs. If the process dies (kill -9) or the release itself fails (the database is down), renewal stops
    and, at most one lease later, the next request with that key takes the claim over with a new token: an
    honest retry succeeds within seconds. The 409 tells when (`Retry-After`). The completion is fenced by
@@ -161,10 +166,11 @@ class Idempotency:
         keyed = Keyed(self, session, status_code)
         try:
             result = await work(keyed)
+            # Taken already unless the work never asked (it must ask before it writes, if it writes).
+            completion = await keyed.claim()
         except Replayed as replayed:
             return replayed.response
         if self.key is not None:
-            completion = await keyed.claim()  # a no-op unless the work never asked for it
             if completion is not None and not completion.stored:
                 await complete(session, completion.claim, status_code, result.model_dump(mode="json"))
             self.completed = True
@@ -473,8 +479,10 @@ async def release(claim: Claim) -> None:
 
 @cache
 def _release_statement() -> sa.Delete:
+    # Only a claim still in flight: a hot path's write may have completed it (and committed its change)
+    # before the request failed on its way out; that response must stay for the retry to replay.
     table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-    return sa.delete(table).where(*_ours(table))
+    return sa.delete(table).where(*_ours(table), table.c.status == IN_FLIGHT)
 
 
 async def _autocommit(statement: sa.Executable, params: dict[str, Any], *, returning: bool = False) -> Any:

@@ -51,7 +51,11 @@ class RawStatement:
         assert isinstance(compiled, SQLCompiler)
         if compiled.insert_prefetch or compiled.update_prefetch:  # Python-side defaults (`onupdate=...`)
             raise TypeError("a raw statement must set every column itself, defaults included")
+        if any(bind.expanding for bind in compiled.binds.values()):  # an IN list is rendered per call
+            raise TypeError("a raw statement takes no expanding (IN list) parameters")
         names = tuple(compiled.positiontup or ())
+        # Only the values built into the statement have defaults: a missing parameter is an error.
+        built_in = {n: b.value for n, b in compiled.binds.items() if not b.required}
         processors = compiled._bind_processors
         readers = []
         for column in compiled._result_columns:
@@ -61,7 +65,7 @@ class RawStatement:
         return cls(
             compiled.string,
             names,
-            dict(compiled.params),
+            built_in,
             tuple(processors.get(n) for n in names),  # type: ignore[misc]
             tuple(readers),
         )
@@ -79,7 +83,7 @@ class RawStatement:
         defaults = self.defaults
         out = []
         for name, convert in zip(self.names, self.converters, strict=True):
-            value = params[name] if name in params else defaults[name]
+            value = params[name] if name in params else defaults[name]  # KeyError: a missing parameter
             out.append(value if convert is None or value is None else convert(value))
         return out
 
@@ -90,8 +94,11 @@ statement_observers: list[Callable[[str], None]] = []
 
 
 class Driver:
-    """An asyncpg connection checked out through SQLAlchemy; a statement that finds it lost invalidates it,
-    so the pool replaces it instead of handing it out again (what SQLAlchemy does for its own statements)."""
+    """An asyncpg connection checked out through SQLAlchemy, with SQLAlchemy's handling of its errors: a
+    refused statement raises SQLAlchemy's exception class for it (`IntegrityError`, `DataError`, ...; the
+    driver's error is `.orig`), so the app's handlers answer it as for any other statement; a lost
+    connection is invalidated together with every connection of the pool made before it (after a database
+    restart the others are as dead), so the pool replaces them instead of handing them out again."""
 
     __slots__ = ("_connection", "raw")
 
@@ -104,9 +111,8 @@ class Driver:
             observe(statement.sql)
         try:
             record = await self.raw.fetchrow(statement.sql, *statement.args(params))
-        except BaseException as exc:
-            await self._invalidate_if_lost(exc)
-            raise
+        except Exception as exc:
+            raise await self._translate(exc, statement) from exc
         return None if record is None else statement.read(record)
 
     async def execute(self, statement: RawStatement, params: Mapping[str, Any]) -> str:
@@ -115,18 +121,38 @@ class Driver:
             observe(statement.sql)
         try:
             return str(await self.raw.execute(statement.sql, *statement.args(params)))
-        except BaseException as exc:
-            await self._invalidate_if_lost(exc)
-            raise
+        except Exception as exc:
+            raise await self._translate(exc, statement) from exc
 
-    async def _invalidate_if_lost(self, exc: BaseException) -> None:
-        if is_database_unavailable(exc) and not self._connection.invalidated:
-            await self._connection.invalidate(exc if isinstance(exc, Exception) else None)
+    async def _translate(self, exc: Exception, statement: RawStatement) -> Exception:
+        if is_database_unavailable(exc):
+            if not self._connection.invalidated:
+                sync = self._connection.sync_connection
+                if sync is not None and sync._dbapi_connection is not None:
+                    # What SQLAlchemy does on a disconnect: the pool's older connections go too.
+                    self._connection.sync_engine.pool._invalidate(sync._dbapi_connection, exc)
+                await self._connection.invalidate(exc)
+            return exc
+        state = getattr(exc, "sqlstate", None)
+        if not isinstance(state, str):
+            return exc
+        kind = _SQLSTATE_CLASSES.get(state[:2], sa.exc.DatabaseError)
+        return kind(statement.sql, None, exc)
+
+
+# SQLSTATE classes and SQLAlchemy's (PEP 249's) exception for each.
+_SQLSTATE_CLASSES: dict[str, type[sa.exc.DBAPIError]] = {
+    "22": sa.exc.DataError,
+    "23": sa.exc.IntegrityError,
+    "40": sa.exc.OperationalError,  # serialization failure, deadlock
+    "42": sa.exc.ProgrammingError,
+}
 
 
 def violates_unique(exc: BaseException, index: str) -> bool:
-    """Whether `exc` is the driver's unique violation (23505) of `index`."""
-    return getattr(exc, "sqlstate", None) == "23505" and getattr(exc, "constraint_name", None) == index
+    """Whether `exc` (or the driver's error it wraps) is a unique violation (23505) of `index`."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) == "23505" and getattr(orig, "constraint_name", None) == index
 
 
 def is_postgresql(session: AsyncSession) -> bool:

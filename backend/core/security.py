@@ -114,9 +114,18 @@ def create_access_token(
 
 
 # Tokens this process has verified, with their claims: a signed token cannot change, so verifying it again
-# on each request (JSON, base64, HMAC: ~50 us) only re-checks its time. Bounded; per keyring, so a key
-# removed from the settings stops its tokens at once. Expiry is checked on every use.
-_VERIFIED: dict[tuple[str, int], dict[str, Any]] = {}
+# on each request (JSON, base64, HMAC: ~50 us) only re-checks its time. Bounded; kept with the keyring,
+# audience and issuer they were verified under (other settings verify again: a key removed from the
+# settings stops its tokens at once). Expiry is checked on every use.
+@dataclass(frozen=True)
+class _Verified:
+    claims: dict[str, Any]
+    keys: dict[str, JwtKey]
+    audience: str
+    issuer: str
+
+
+_VERIFIED: dict[str, _Verified] = {}
 _VERIFIED_MAX = 20_000
 
 
@@ -125,17 +134,17 @@ def decode_access_token(token: str, settings: Settings | None = None) -> dict[st
     s = settings or get_settings()
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken(INVALID_TOKEN)
-    cache_key = (token, id(keyring(s)))
-    claims = _VERIFIED.get(cache_key)
-    if claims is not None:
-        if int(claims["exp"]) + LEEWAY_SECONDS < utcnow().timestamp():
-            del _VERIFIED[cache_key]
+    keys = keyring(s)
+    kept = _VERIFIED.get(token)
+    if kept is not None and (kept.keys, kept.audience, kept.issuer) == (keys, s.jwt_audience, s.jwt_issuer):
+        if int(kept.claims["exp"]) + LEEWAY_SECONDS < utcnow().timestamp():
+            del _VERIFIED[token]
             raise InvalidToken(INVALID_TOKEN)
-        return dict(claims)
+        return dict(kept.claims)
     claims = _verify(token, s)
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _VERIFIED.clear()
-    _VERIFIED[cache_key] = claims
+    _VERIFIED[token] = _Verified(claims, keys, s.jwt_audience, s.jwt_issuer)
     return dict(claims)
 
 

@@ -225,9 +225,12 @@ def test_a_verified_token_is_kept_per_keyring_and_refused_once_expired() -> None
     s = get_settings()
     token, _ = create_access_token(uuid.uuid4(), {"role": "resident"}, s)
     claims = decode_access_token(token, s)
-    kept = security._VERIFIED[(token, id(security.keyring(s)))]
+    kept = security._VERIFIED[token].claims
     assert kept == claims
     claims["role"] = "admin"  # the caller's copy: the kept claims do not change
     assert decode_access_token(token, s)["role"] == "resident"
+    other_audience = s.model_copy(update={"jwt_audience": "another-app"})
+    assert_refused(token, other_audience)  # verified again under other settings, not served from the cache
+    kept = security._VERIFIED[token].claims
     kept["exp"] = int(time.time()) - 60  # as if its quarter of an hour had passed
     assert_refused(token, s)

@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings.models import Booking
 from backend.core.clock import utcnow
-from backend.core.idempotency import IdempotencyRecord, claim_key, fingerprint
+from backend.core.database import db
+from backend.core.idempotency import IdempotencyRecord, claim_key, complete, fingerprint, release
 from tests.bookings.factories import World, make_resident, make_slot, resident_headers, supplier_headers
 
 
@@ -157,3 +158,39 @@ async def test_a_stale_claim_is_not_taken_over_by_another_body(
     assert await _count(session) == 0
     r = await client.post("/bookings", content=raw, headers={**headers, "Content-Type": "application/json"})
     assert r.status_code == 201
+
+
+async def test_a_known_key_answers_first_even_for_an_unknown_slot(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    """The key is checked before the slot: another body under a used key is a 422 whatever it names, on
+    PostgreSQL (where the key is claimed late, after the first read) as on SQLite."""
+    resident, ben = await make_resident(session)
+    slot = await make_slot(session, world.elder_care)
+    headers = {**resident_headers(resident.id), "Idempotency-Key": "k-unknown"}
+    r = await client.post(
+        "/bookings", json={"slot_id": str(slot.id), "beneficiary_id": str(ben.id)}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    gone = {"slot_id": "00000000-0000-4000-8000-000000000000", "beneficiary_id": str(ben.id)}
+    r = await client.post("/bookings", json=gone, headers=headers)
+    assert r.status_code == 422 and r.json()["code"] == "idempotency_key_reused"
+
+
+async def test_releasing_a_claim_never_removes_a_completed_response(
+    session: AsyncSession, world: World
+) -> None:
+    """A booking's write stores its response in the same statement that books; if the request then fails on
+    its way out (a lost connection, a cancelled task), the release it runs must leave that response for the
+    retry to replay, not make the key look unused."""
+    claim = await claim_key("resident:release-test", "k-done", "0" * 64)
+    assert not isinstance(claim, httpx.Response)
+    async with db.sessionmaker() as other, other.begin():
+        await complete(other, claim, 201, {"id": "x"})  # type: ignore[arg-type]
+    await release(claim)  # type: ignore[arg-type]
+    record = (
+        await session.execute(sa.select(IdempotencyRecord).where(IdempotencyRecord.key == "k-done"))
+    ).scalar_one()
+    assert (record.status, record.response_body) == ("completed", {"id": "x"})
+    replay = await claim_key("resident:release-test", "k-done", "0" * 64)
+    assert getattr(replay, "status_code", None) == 201

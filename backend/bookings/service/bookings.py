@@ -79,7 +79,7 @@ async def create_booking(
         if written is Written.made:
             await enqueue_many(session, [confirmation])
     if written is Written.claim_lost:
-        raise IdempotencyKeyInFlight()
+        raise IdempotencyKeyInFlight(headers={"Retry-After": "1"})
     if written is Written.full:
         raise SlotFull(waitlist_available=True)
     if written is Written.duplicate:

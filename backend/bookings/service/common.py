@@ -80,8 +80,8 @@ async def bookable_context(
     ctx = await brepo.booking_context(
         session, slot_id, principal.id, beneficiary_id, lock_slot=lock_slot, key=key
     )
-    if ctx is not None and ctx.key_known and keyed is not None:
-        await keyed.claim()
+    if keyed is not None and key is not None and (ctx is None or ctx.key_known):
+        await keyed.claim()  # no row to tell whether the key is known: claim, as SQLite's path has
     if ctx is None:
         raise SlotNotFound()
     if ctx.beneficiary_id is None:
