@@ -11,7 +11,10 @@ Two ways to get the connection, both from the one SQLAlchemy pool:
   so a hot path made of one reading and one writing statement needs neither. Either way what it wrote
   commits no later than the request's commit, and after-commit hooks still run after that commit.
 - `autocommit_driver()`: a connection of its own for one short statement outside any request transaction
-  (the idempotency claim); a connection lost on the way is invalidated, not handed out again.
+  (an idempotency claim of a route that claims before its transaction).
+
+Errors come out as SQLAlchemy's (`Driver`), so the app's handlers and a lost connection's invalidation work
+as for any other statement.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ class RawStatement:
         names = tuple(compiled.positiontup or ())
         # Only the values built into the statement have defaults: a missing parameter is an error.
         built_in = {n: b.value for n, b in compiled.binds.items() if not b.required}
+        # SQLAlchemy's own per-parameter conversions and typed result columns (private attributes, read
+        # once per statement; `tests/core/test_rawsql.py` and the hot path's tests cover what they give).
         processors = compiled._bind_processors
         readers = []
         for column in compiled._result_columns:
