@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.service import slots, suspensions, waitlist
-from backend.core.idempotency import purge_expired
+from backend.core.idempotency_records import purge_expired
 from backend.core.jobs import Job
 from backend.core.settings import get_settings
 from backend.notifications import messages

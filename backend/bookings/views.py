@@ -31,8 +31,8 @@ class _FromRow:
 @dataclass(frozen=True, slots=True)
 class BookingContext(_FromRow):
     """Everything a new booking (or a waitlist promotion) decides on, read in one query
-    (`repository_bookings.booking_context`). The beneficiary columns are None unless the beneficiary is the
-    caller's and not deleted."""
+    (`repository_booking_write.booking_context`). The beneficiary columns are None unless the beneficiary is
+    the caller's and not deleted."""
 
     slot_id: uuid.UUID
     start_at: datetime

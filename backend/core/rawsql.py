@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,6 +97,12 @@ class RawStatement:
 # Called with each statement's SQL before it runs on a driver (what SQLAlchemy's `before_cursor_execute`
 # event is for its own statements): the tests count the hot path's round trips with it.
 statement_observers: list[Callable[[str], None]] = []
+
+
+@cache
+def compiled(statement: sa.ClauseElement | sa.Executable) -> RawStatement:
+    """`RawStatement.compile`, once per statement object (the hot paths' statements are built once)."""
+    return RawStatement.compile(statement)
 
 
 class Driver:

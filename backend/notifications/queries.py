@@ -1,5 +1,5 @@
 """The outbox as other domains may use it inside their own statement (the booking write queues its
-confirmation in the same statement that takes the place: see `bookings.repository_bookings`)."""
+confirmation in the same statement that takes the place: see `bookings.repository_booking_write`)."""
 
 from __future__ import annotations
 

@@ -395,30 +395,27 @@ def start_profiler(server: subprocess.Popen[bytes], seconds: int, out: Path) -> 
     ]
 
 
+def _cpu(stat: Path, command: str | None = None) -> float:
+    """User + system CPU seconds of one process from its /proc stat (0 if gone or not `command`)."""
+    try:
+        head, tail = stat.read_text().rsplit(")", 1)
+    except OSError:
+        return 0.0
+    if command is not None and not head.endswith(f"({command}"):
+        return 0.0
+    fields = tail.split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(server: subprocess.Popen[bytes]) -> float:
     """User + system CPU time of a server's workers (Linux /proc): comparable on a busy machine."""
-    total = 0.0
-    for pid in children(server.pid) or [server.pid]:  # one worker: uvicorn serves in its own process
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    # one worker: uvicorn serves in its own process
+    return sum(_cpu(Path(f"/proc/{pid}/stat")) for pid in children(server.pid) or [server.pid])
 
 
 def db_cpu_seconds() -> float:
     """User + system CPU time of every PostgreSQL process (the server is shared: read on a quiet machine)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, tail = stat.read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        if head.endswith("(postgres"):
-            fields = tail.split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return sum(_cpu(stat, "postgres") for stat in Path("/proc").glob("[0-9]*/stat"))
 
 
 def run_wrk(

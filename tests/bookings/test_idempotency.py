@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.bookings.models import Booking
 from backend.core.clock import utcnow
 from backend.core.database import db
-from backend.core.idempotency import IdempotencyRecord, claim_key, complete, fingerprint, release
+from backend.core.idempotency_records import IdempotencyRecord, claim_key, complete, fingerprint, release
 from tests.bookings.factories import World, make_resident, make_slot, resident_headers, supplier_headers
 
 

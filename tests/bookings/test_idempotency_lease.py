@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings.models import Booking
 from backend.core.clock import utcnow
-from backend.core.idempotency import Claim, IdempotencyRecord, claim_key, fingerprint, leased
+from backend.core.idempotency import leased
+from backend.core.idempotency_records import Claim, IdempotencyRecord, claim_key, fingerprint
 from tests.bookings.factories import World, make_resident, make_slot, resident_headers
 
 

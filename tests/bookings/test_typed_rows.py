@@ -6,6 +6,7 @@ from dataclasses import FrozenInstanceError, fields
 
 import pytest
 
+from backend.bookings import repository_booking_write as write
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.rules import TRANSITIONS, Action
 from backend.bookings.views import BookingContext, BookingView
@@ -20,7 +21,7 @@ def test_booking_view_reads_columns_the_view_selects() -> None:
 
 
 def test_booking_context_is_exactly_the_decision_query() -> None:
-    stmt = brepo.context_statement(False)
+    stmt = write.context_statement(False)
     assert _names(BookingContext) == set(stmt.selected_columns.keys())
 
 

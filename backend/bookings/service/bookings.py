@@ -4,7 +4,7 @@ The hot path: one query reads the slot, service, facility, announced stops, the 
 any active booking of theirs for the slot; the catalogue quotes the price from its cached table; one
 statement takes the place (`booked < capacity AND status = 'open' AND start_at > now`) and writes the
 booking, its history row, the outbox message and the Idempotency-Key's response (on PostgreSQL, on the
-driver: `repository_bookings.write_booking`). No Redis on the way; the slot list's cache is bumped after.
+driver: `repository_booking_write.write_booking`). No Redis on the way; the slot list's cache is bumped after.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings import cache
 from backend.bookings import repository as repo
+from backend.bookings import repository_booking_write as write
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.errors import DuplicateBooking, SlotFull
-from backend.bookings.repository_bookings import Written
+from backend.bookings.repository_booking_write import Written
 from backend.bookings.schemas import (
     BookingCreate,
     BookingDetail,
@@ -38,7 +39,8 @@ from backend.catalogue.queries import resolve_scope
 from backend.core.access import Principal
 from backend.core.clock import utcnow
 from backend.core.daterange import day_window
-from backend.core.idempotency import IdempotencyKeyInFlight, Keyed
+from backend.core.idempotency import Keyed
+from backend.core.idempotency_records import IdempotencyKeyInFlight
 from backend.core.pagination import Page, keyset_after, keyset_page
 from backend.core.rawsql import is_postgresql
 from backend.notifications import messages
@@ -71,11 +73,11 @@ async def create_booking(
     if is_postgresql(session):
         # One statement: place, booking, history, message and the Idempotency-Key's stored response.
         response = public.model_dump(mode="json") if completion is not None else {}
-        written = await brepo.write_booking(
+        written = await write.write_booking(
             session, row, principal.role.value, principal.id, now, confirmation, completion, response
         )
     else:  # SQLite (a first run): the same steps one by one in the request's transaction
-        written = await brepo.place_booking(session, row, principal.role.value, principal.id, now)
+        written = await write.place_booking(session, row, principal.role.value, principal.id, now)
         if written is Written.made:
             await enqueue_many(session, [confirmation])
     if written is Written.claim_lost:

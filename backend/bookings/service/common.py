@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.errors import BeneficiaryNotFound
 from backend.accounts.service import age_on
-from backend.bookings import repository_bookings as brepo
+from backend.bookings import repository_booking_write as write
 from backend.bookings import rules
 from backend.bookings.errors import (
     AddressRequired,
@@ -77,7 +77,7 @@ async def bookable_context(
     the same query finds already known is claimed before any rule answers (a retry is replayed, not
     refused as a duplicate)."""
     key = keyed.lookup if keyed is not None else None
-    ctx = await brepo.booking_context(
+    ctx = await write.booking_context(
         session, slot_id, principal.id, beneficiary_id, lock_slot=lock_slot, key=key
     )
     if keyed is not None and key is not None and (ctx is None or ctx.key_known):

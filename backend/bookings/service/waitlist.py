@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.bookings import repository as repo
+from backend.bookings import repository_booking_write as write
 from backend.bookings import repository_bookings as brepo
 from backend.bookings.errors import (
     AddressRequired,
@@ -118,7 +119,7 @@ async def promote(session: AsyncSession, slot_id: uuid.UUID, now: datetime) -> l
         entry = await repo.first_waiting(session, slot_id)
         if entry is None:
             break
-        ctx = await brepo.booking_context(session, slot_id, entry.resident_id, entry.beneficiary_id)
+        ctx = await write.booking_context(session, slot_id, entry.resident_id, entry.beneficiary_id)
         if ctx is None or ctx.booked >= ctx.capacity:
             break
         if ctx.beneficiary_id is None or ctx.already_booked:
