@@ -40,6 +40,7 @@ def _operation_id(route: APIRoute) -> str:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     db.configure(settings)
+    kv.get_kv().start()  # cached bodies kept in process while Redis says they are current
     freeze_startup_heap()
     scheduler = None
     if settings.run_scheduler_in_process and app.state.start_scheduler:

@@ -4,8 +4,9 @@ A read route builds its body once per *version* of the data it shows; writers bu
 hunting for keys. Each namespace (e.g. ``"catalogue"`` or ``f"slots:{service_id}"``) has a counter in the
 cache (`get_kv().cache`: Redis, or the in-process stand-in); a stored response starts with the counters of
 every namespace it depends on, and is served only while they are current, so a bump makes every older body
-unreachable. A hit is one round trip (the counters and the body in one MGET). If Redis is down the reads
-still work: every read misses and goes to the database.
+unreachable. A hit is one round trip (the counters and the body in one MGET), or none when the body is
+kept in the process and Redis has said that none of its counters moved since (`backend.core.near_cache`).
+If Redis is down the reads still work: every read misses and goes to the database.
 
 In a route (public reads only: the body must not depend on who calls)::
 
@@ -24,9 +25,11 @@ cached from the pre-commit state.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -38,6 +41,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.core.database import after_commit
 from backend.core.i18n import current_language
 from backend.core.kv import get_kv
+from backend.core.near_cache import Near
 
 log = logging.getLogger("backend.http_cache")
 
@@ -104,8 +108,8 @@ def _body_key(request: Request) -> str:
     return _BODY_PREFIX + hashlib.sha256(ident.encode()).hexdigest()
 
 
-def _response(request: Request, body: bytes, max_age: int) -> Response:
-    etag = etag_for(body)
+def _response(request: Request, body: bytes, max_age: int, etag: str | None = None) -> Response:
+    etag = etag or etag_for(body)
     headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age={max_age}, must-revalidate",
@@ -126,17 +130,32 @@ async def cached_json(
 ) -> Response:
     """Serve `build()`'s JSON from the cache when the namespaces have not changed; 304 when the client's
     `If-None-Match` still matches. Errors raised by `build` propagate (and are never cached)."""
-    namespaces = tuple(namespaces)
+    counters = tuple(_VERSION_PREFIX + ns for ns in namespaces)
     cache = get_kv().cache
     key = _body_key(request)
+    near = get_kv().near
+    if near is not None and near.get(key) is not None:
+        # One turn of the loop first: a bump notice that reached this process before this request did is
+        # applied before the body is trusted (backend/core/near_cache.py).
+        await asyncio.sleep(0)
+        kept = near.get(key)
+        if kept is not None:
+            return _response(request, kept.body, max_age, kept.etag)
+    mark = near.mark(counters) if near is not None and near.trusted() else None
     # One round trip: the namespaces' versions and the stored body, which starts with the versions it was
     # built at; a body built at other versions is a miss (so a bump makes every older body unreachable).
-    *raw_versions, stored = await cache.get_many(*(_VERSION_PREFIX + ns for ns in namespaces), key)
-    tag = "|".join(f"{ns}={v.decode() if v else '0'}" for ns, v in zip(namespaces, raw_versions, strict=True))
+    *raw_versions, stored = await cache.get_many(*counters, key)
+    tag = "|".join(
+        f"{c[len(_VERSION_PREFIX) :]}={v.decode() if v else '0'}"
+        for c, v in zip(counters, raw_versions, strict=True)
+    )
     head = tag.encode() + b"\n"
     if stored is not None and stored.startswith(head):
         body = stored[len(head) :]
     else:
         body = _encode(await build())
         await cache.set(key, head + body, ttl_seconds)
-    return _response(request, body, max_age)
+    etag = etag_for(body)
+    if near is not None and mark is not None:
+        near.put(key, Near(body, etag, counters, mark, time.monotonic() + ttl_seconds))
+    return _response(request, body, max_age, etag)

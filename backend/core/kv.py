@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 
 from backend.core.errors import ServiceUnavailable
 from backend.core.i18n import Msg
+from backend.core.near_cache import NearCache
 
 log = logging.getLogger("backend.kv")
 
@@ -161,8 +162,17 @@ local epoch = redis.call('GET', KEYS[1])
 if ARGV[2] == '1' or not epoch or redis.call('GET', KEYS[2]) ~= ARGV[1] then
   epoch = redis.call('INCR', KEYS[1])
   redis.call('SET', KEYS[2], ARGV[1])
+  redis.call('PUBLISH', KEYS[3], '*')
 end
 return epoch
+"""
+
+# A counter's bump and its notice to every process's near cache (`backend.core.near_cache`), in one call:
+# the notice is in every subscriber's socket before the writer hears back.
+_BUMP_SCRIPT = """
+local value = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', KEYS[2], ARGV[1])
+return value
 """
 
 
@@ -171,10 +181,15 @@ class RedisCache:
     first call that reaches Redis again, so nothing cached before an outage outlives it. Other processes
     read the epoch at most `epoch_check_seconds` apart."""
 
-    def __init__(self, redis: Redis, prefix: str, *, epoch_check_seconds: float = 1.0) -> None:
+    def __init__(
+        self, redis: Redis, prefix: str, *, epoch_check_seconds: float = 1.0, near: NearCache | None = None
+    ) -> None:
         self._r, self._p = redis, prefix
+        self.near = near
+        self.channel = prefix + "cache-bumps"
         self._epoch_script = redis.register_script(_EPOCH_SCRIPT)
-        self._epoch_keys = [prefix + "cache-epoch", prefix + "cache-epoch-run-id"]
+        self._bump_script = redis.register_script(_BUMP_SCRIPT)
+        self._epoch_keys = [prefix + "cache-epoch", prefix + "cache-epoch-run-id", self.channel]
         self._epoch: str | None = None
         self._checked_at = 0.0
         self._check_every = epoch_check_seconds
@@ -229,11 +244,15 @@ class RedisCache:
             self._failed("delete")
 
     async def incr(self, key: str) -> int:
+        """Bump a counter, and tell every process's near cache that it moved."""
         try:
-            return int(await self._r.incr(await self.redis_key(key)))
+            return int(await self._bump_script(keys=[await self.redis_key(key), self.channel], args=[key]))
         except RedisError:
             self._failed("incr")
             return int(time.time() * 1000)  # a fresh value makes every versioned key miss
+        finally:
+            if self.near is not None:  # after the INCR: no body read before it is trusted here again
+                self.near.bumped(key)
 
 
 # Sliding window over a sorted set: trim, add, count, expire, in one round trip.
@@ -339,6 +358,13 @@ class KV:
     limiter: RateLimiter
     locks: Locks
     redis: Redis | None = None
+    near: NearCache | None = None  # bodies kept in process while Redis says they are current
+
+    def start(self) -> None:
+        """Follow the cache's bump channel (a served process: the app's lifespan). Without it, every read
+        goes to Redis as before."""
+        if self.near is not None:
+            self.near.start()
 
     async def ping(self) -> bool:
         if self.redis is None:
@@ -349,6 +375,8 @@ class KV:
             return False
 
     async def close(self) -> None:
+        if self.near is not None:
+            await self.near.stop()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -365,11 +393,17 @@ def build_kv(redis_url: str | None, *, prefix: str, fail_closed: bool) -> KV:
         retry=Retry(NoBackoff(), 1),
         retry_on_error=[RedisConnectionError],
     )
+    # The subscriber's own client: no silent reconnect (bumps missed meanwhile would go unnoticed) and no
+    # read timeout (it waits for messages; it pings to know Redis is there).
+    listener = Redis.from_url(redis_url, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
+    cache = RedisCache(redis, prefix)
+    cache.near = NearCache(listener, cache.channel)
     return KV(
-        cache=RedisCache(redis, prefix),
+        cache=cache,
         limiter=RedisRateLimiter(redis, prefix, fail_closed=fail_closed),
         locks=RedisLocks(redis, prefix),
         redis=redis,
+        near=cache.near,
     )
 
 
