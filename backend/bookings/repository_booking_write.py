@@ -19,7 +19,13 @@ from backend.bookings.repository_bookings import booking_t, event_t, insert_book
 from backend.bookings.views import BookingContext
 from backend.catalogue.queries import price_stamp_sql
 from backend.core.idempotency import Completion
-from backend.core.idempotency_records import complete_sql, held_claim_sql, key_known_sql
+from backend.core.idempotency_records import (
+    KEY_INDEX,
+    complete_sql,
+    held_claim_sql,
+    key_known_sql,
+    record_completed_sql,
+)
 from backend.core.rawsql import RawStatement, compiled, is_postgresql, session_driver, violates_unique
 from backend.notifications.queries import outbox_insert_sql, outbox_params
 
@@ -91,7 +97,9 @@ def context_statement(lock_slot: bool) -> sa.Select[Any]:
             .where(
                 booking_t.c.slot_id == slot_t.c.id,
                 booking_t.c.beneficiary_id == beneficiary_id,
-                sa.or_(*(booking_t.c.status == status for status in ACTIVE_STATUSES)),  # not IN: see above
+                # Literals, not parameters: a generic plan can then use the partial unique index of active
+                # bookings (with parameters it scanned every booking of the slot).
+                booking_t.c.status.in_([sa.literal_column(f"'{status}'") for status in ACTIVE_STATUSES]),
             )
             .label("already_booked"),
             price_stamp_sql(service_t.c.id).label("price_stamp"),
@@ -145,21 +153,25 @@ async def write_booking(
     """PostgreSQL: the whole booking write as one statement on the driver, atomic without a transaction of
     its own: take the place (`booked < capacity`, open, not started), insert the booking, its first history
     row, the confirmation message (`message`, a `notifications.service.message` row) and, with a
-    `completion`, the stored `response` of the Idempotency-Key, whose claim is locked first: under a lost
-    claim nothing is written. A beneficiary who already holds an active booking for the slot (a race the
-    context read could not see) fails the insert on the unique index, and with it the whole statement:
-    the place is not taken."""
+    `completion`, the stored `response` of the Idempotency-Key: a claimed key's claim is locked first
+    (under a lost claim nothing is written); a new key is recorded completed, and a concurrent request with
+    the same key fails on the key's unique index (`claim_lost`). A beneficiary who already holds an active
+    booking for the slot (a race the context read could not see) fails the insert on the unique index, and
+    with it the whole statement: the place is not taken."""
     params = {f"b_{k}": v for k, v in row.items()}
     params.update(now=now, e_id=uuid.uuid4(), e_actor_role=actor_role, e_actor_id=actor_id)
     params.update(outbox_params(message))
     if completion is not None:
         params.update(completion.params(response, now))
-    statement = _write_statement(tuple(row), tuple(message), completion is not None)
+    mode = None if completion is None else _Key.new if completion.new_key else _Key.claimed
+    statement = _write_statement(tuple(row), tuple(message), mode)
     try:
         result = await (await session_driver(session)).fetchrow(statement, params)
     except Exception as exc:
         if violates_unique(exc, ACTIVE_BOOKING_INDEX):
             return Written.duplicate
+        if violates_unique(exc, KEY_INDEX):
+            return Written.claim_lost
         raise
     assert result is not None  # the statement always answers one row
     if not result["claimed"]:
@@ -171,25 +183,35 @@ async def write_booking(
     return Written.made
 
 
+class _Key(enum.Enum):
+    """How the write stores the Idempotency-Key's response."""
+
+    claimed = "claimed"  # completes the claim taken before, locked first
+    new = "new"  # records a key never seen before, completed
+
+
 @cache
 def _write_statement(
-    columns: tuple[str, ...], message_columns: tuple[str, ...], completing: bool
+    columns: tuple[str, ...], message_columns: tuple[str, ...], key: _Key | None
 ) -> RawStatement:
     s, b, e = slot_t, booking_t, event_t
     message_sql, message_binds = outbox_insert_sql(message_columns, "made")
-    held = completing  # with a key: lock our claim first, take the place only while it is ours
+    held = key is _Key.claimed  # lock our claim first, take the place only while it is ours
     claim_sql, claim_binds = held_claim_sql() if held else ("", ())
     done_sql, done_binds = complete_sql("claim", "made") if held else ("", ())
-    # Table and column names come from the models; every value is a bound parameter.
+    # A new key is recorded right after the place is taken and before the booking is inserted: a
+    # concurrent retry under the same key then fails on the key (409 in flight, replayed on its next try),
+    # never on the booking it would duplicate.
+    new_sql, new_binds = record_completed_sql("place") if key is _Key.new else ("", ())
     sql = f"""
 WITH {f"claim AS ({claim_sql}), " if held else ""}place AS (
   UPDATE {s.name} SET booked = booked + 1, updated_at = :now
   WHERE id = :b_slot_id AND status = '{SlotStatus.open.value}' AND booked < capacity AND start_at > :now
   {"AND EXISTS (SELECT 1 FROM claim)" if held else ""}
   RETURNING id
-), made AS (
+), {f"recorded AS ({new_sql}), " if new_sql else ""}made AS (
   INSERT INTO {b.name} ({", ".join(columns)})
-  SELECT {", ".join(f":b_{c}" for c in columns)} FROM place
+  SELECT {", ".join(f":b_{c}" for c in columns)} FROM {"recorded" if new_sql else "place"}
   RETURNING id
 ), history AS (
   INSERT INTO {e.name} (id, created_at, updated_at, booking_id, from_status, to_status, actor_role, actor_id)
@@ -206,5 +228,6 @@ SELECT (SELECT count(*) FROM place) AS placed, {"(SELECT count(*) FROM claim)" i
         *message_binds,
         *claim_binds,
         *done_binds,
+        *new_binds,
     ]
     return RawStatement.compile(sa.text(sql).bindparams(*binds))

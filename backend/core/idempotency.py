@@ -12,11 +12,14 @@ How it works:
 3. If the request fails in any way (a 4xx rule, a validation error, an unexpected error, a failed
    commit), its transaction is rolled back, nothing happened, and the claim is *released* (deleted) in a
    fresh transaction: the client may retry with the same key. Only successful responses are stored.
-4. A deferred claim (`idempotent(..., deferred=True)`, the booking write on PostgreSQL) is taken by the
-   work itself (`Keyed.claim`), after its read-only refusals (a full slot in the morning rush writes
-   nothing), and completed inside the work's one write statement, fenced by the claim's token; a key the
-   work's first read finds already known is claimed before anything is answered, so retries still replay
-   and a duplicate in flight still gets 409. No lease is renewed for it: its one write is fenced.
+4. A deferred key (`idempotent(..., deferred=True)`, the booking write on PostgreSQL) is handled by the
+   work itself, after its read-only refusals (a full slot in the morning rush writes nothing). A key the
+   work's first read finds already known is claimed before anything is answered (`Keyed.claim`), so
+   retries still replay and a duplicate in flight still gets 409; its claim is completed inside the
+   work's one write statement, fenced by the claim's token. A key the first read did not find is not
+   claimed at all: the write statement records it, completed with the response (`Keyed.for_write`), and
+   a concurrent request with the same key fails that statement on the key's unique index (409 in
+   flight; its retry is replayed). No lease is renewed for either: the one write is atomic and fenced.
 5. A claim is a lease of `idempotency_lease_seconds` (10 s), renewed every third of it while the request
    runs. If the process dies (kill -9) or the release itself fails (the database is down), renewal stops
    and, at most one lease later, the next request with that key takes the claim over with a new token: an
@@ -35,10 +38,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -64,18 +68,34 @@ log = logging.getLogger("backend.idempotency")
 HEADER = "Idempotency-Key"
 
 
+@dataclass(frozen=True)
+class NewKey:
+    """A key the work's first read did not find: its write records it, completed (`record_completed_sql`)."""
+
+    scope: str
+    key: str
+    request_hash: str
+
+
 @dataclass
 class Completion:
-    """A claim to be completed by the work itself, in the statement that makes its change (a hot path):
-    the work binds `params(body)` into `held_claim_sql`/`complete_sql` and sets `stored` once it wrote."""
+    """The Idempotency-Key's response, stored by the work itself in the statement that makes its change (a
+    hot path): with a `claim`, the work binds `params(body)` into `held_claim_sql`/`complete_sql`; with a
+    `new_key`, into `record_completed_sql`. It sets `stored` once it wrote."""
 
     claim: Claim
     status: int
     stored: bool = False
+    new_key: NewKey | None = None
 
     def params(self, body: dict[str, Any], now: datetime) -> dict[str, Any]:
-        return {"r_id": self.claim.record_id, "r_token": self.claim.token, "r_status": self.status,
-                "r_body": body, "r_now": now}  # fmt: skip
+        params = {"r_id": self.claim.record_id, "r_token": self.claim.token, "r_status": self.status,
+                  "r_body": body, "r_now": now}  # fmt: skip
+        if self.new_key is not None:
+            expires = now + timedelta(hours=get_settings().idempotency_ttl_hours)
+            key = self.new_key
+            params.update(k_scope=key.scope, k_key=key.key, k_hash=key.request_hash, k_expires=expires)
+        return params
 
 
 @dataclass
@@ -109,7 +129,7 @@ class Idempotency:
         try:
             result = await work(keyed)
             # Taken already unless the work never asked (it must ask before it writes, if it writes).
-            completion = await keyed.claim()
+            completion = keyed.completion or await keyed.claim()
         except Replayed as replayed:
             return replayed.response
         if self.key is not None:
@@ -158,6 +178,24 @@ class Keyed:
             idem.claim = claimed
         if self.completion is None:
             self.completion = Completion(idem.claim, self.status)
+        return self.completion
+
+    def for_write(self) -> Completion | None:
+        """What the work's one write statement stores the response with: the claim when one was taken (a
+        known key, or SQLite's up-front claim); otherwise (a deferred key its first read did not find) a new
+        record, inserted completed by that same statement: no claim, no commit of its own, nothing to
+        release. A concurrent request with the same key fails its statement on the key's unique index
+        (409 `idempotency_key_in_flight`; its retry is replayed)."""
+        idem = self.idempotency
+        if idem.key is None:
+            return None
+        if self.completion is None:
+            if idem.claim is not None:
+                self.completion = Completion(idem.claim, self.status)
+            else:
+                assert idem.scope is not None and idem.request_hash is not None
+                new_key = NewKey(idem.scope, idem.key, idem.request_hash)
+                self.completion = Completion(Claim(uuid.uuid4(), uuid.uuid4()), self.status, new_key=new_key)
         return self.completion
 
 

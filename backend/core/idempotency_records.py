@@ -33,13 +33,14 @@ from backend.core.settings import get_settings
 log = logging.getLogger("backend.idempotency")
 
 IN_FLIGHT = "in_flight"
+KEY_INDEX = "uq_idempotency_record_scope_key"  # one record per (scope, key)
 COMPLETED = "completed"
 
 
 class IdempotencyRecord(TableBase, table=True):
     __tablename__ = "idempotency_record"
     __table_args__ = (
-        sa.UniqueConstraint("scope", "key"),
+        sa.UniqueConstraint("scope", "key", name=KEY_INDEX),
         sa.CheckConstraint("status IN ('in_flight', 'completed')", name="status"),
     )
 
@@ -284,6 +285,32 @@ def complete_sql(held: str, made: str) -> tuple[str, tuple[sa.BindParameter[Any]
         sa.bindparam("r_status", type_=table.c.response_status.type),
         sa.bindparam("r_body", type_=table.c.response_body.type),
         sa.bindparam("r_now", type_=table.c.updated_at.type),
+    )
+
+
+def record_completed_sql(source: str) -> tuple[str, tuple[sa.BindParameter[Any], ...]]:
+    """An INSERT recording a key never seen before as already completed with the response (`r_*`, as
+    `complete_sql`; the key's `k_scope`, `k_key`, `k_hash`, `k_expires`) when the CTE `source` has a row: a
+    hot path's write that records its key itself instead of claiming it first. A concurrent request with
+    the same key fails the statement on `KEY_INDEX`, so at most one of them writes anything."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    sql = (
+        f"INSERT INTO {table.name} (id, scope, key, request_hash, status, token, locked_at, expires_at, "  # noqa: S608
+        "created_at, updated_at, response_status, response_body) "
+        f"SELECT :r_id, :k_scope, :k_key, :k_hash, '{COMPLETED}', :r_token, :r_now, :k_expires, :r_now, "
+        f":r_now, :r_status, :r_body FROM {source} RETURNING id"
+    )
+    c = table.c
+    return sql, (
+        sa.bindparam("r_id", type_=c.id.type),
+        sa.bindparam("r_token", type_=c.token.type),
+        sa.bindparam("k_scope", type_=c.scope.type),
+        sa.bindparam("k_key", type_=c.key.type),
+        sa.bindparam("k_hash", type_=c.request_hash.type),
+        sa.bindparam("k_expires", type_=c.expires_at.type),
+        sa.bindparam("r_status", type_=c.response_status.type),
+        sa.bindparam("r_body", type_=c.response_body.type),
+        sa.bindparam("r_now", type_=c.updated_at.type),
     )
 
 

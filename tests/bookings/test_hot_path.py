@@ -53,8 +53,8 @@ async def test_the_hot_write_runs_two_statements_once_the_price_table_is_cached(
 ) -> None:
     """Context with the price table's fingerprint (1); the place, booking, history, message and (with a
     key) the stored response in one statement (1, `WITH`). The first booking of a service also loads its
-    price table (2); with a key, the claim (1) comes between the context read and the write. No
-    BEGIN/COMMIT: the one write is atomic. The service row is read by the context query, never again by
+    price table (2). A new key is recorded by the write itself: no claim of its own. No BEGIN/COMMIT: the
+    one write is atomic. The service row is read by the context query, never again by
     the quote."""
     resident, ben = await make_resident(session)
     slot = await make_slot(session, world.elder_care)
@@ -77,7 +77,7 @@ async def test_the_hot_write_runs_two_statements_once_the_price_table_is_cached(
     )
     assert r.status_code == 201, r.text
     work = [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")]
-    assert work == ["SELECT", "INSERT", "WITH"], work  # context (and key check), claim, write
+    assert work == ["SELECT", "WITH"], work  # context (and key check), write (and the key's record)
     assert "BEGIN" not in statements and "COMMIT" not in statements, statements
 
 
@@ -251,3 +251,33 @@ async def test_entries_made_at_the_same_instant_have_distinct_positions(
     positions = [(await _public(session, entry_id)).position for entry_id in ids]
     assert positions == [1, 2, 3]
     assert await session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
+
+
+@requires_postgres  # a new key recorded by the write is PostgreSQL's (SQLite claims in the dependency)
+async def test_a_new_key_sent_twice_at_once_books_once(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    """Two requests with the same new key at the same moment: both read the key as unknown, and both
+    write; the key's unique index lets one statement through and fails the other whole (409 in flight, no
+    booking, no place taken). The retry is replayed."""
+    slot = await make_slot(session, world.elder_care, capacity=5)
+    resident, ben = await make_resident(session)
+    request = {"json": {"slot_id": str(slot.id), "beneficiary_id": str(ben.id)},
+               "headers": {**resident_headers(resident.id), "Idempotency-Key": "twice-at-once"}}  # fmt: skip
+    answers = await asyncio.gather(*(client.post("/bookings", **request) for _ in range(6)))
+    made = [r for r in answers if r.status_code == 201 and "Idempotent-Replayed" not in r.headers]
+    assert len(made) == 1, [(r.status_code, r.text) for r in answers]
+    for r in answers:
+        if r is not made[0]:
+            assert (r.status_code == 409 and r.json()["code"] == "idempotency_key_in_flight") or (
+                r.status_code == 201 and r.json() == made[0].json()
+            ), r.text
+    retry = await client.post("/bookings", **request)
+    assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.json() == made[0].json()
+    await session.refresh(slot)
+    assert slot.booked == 1
+    count = await session.scalar(
+        sa.select(sa.func.count()).select_from(Booking).where(Booking.slot_id == slot.id)  # type: ignore[arg-type]
+    )
+    assert count == 1

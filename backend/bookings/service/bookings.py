@@ -59,7 +59,7 @@ async def create_booking(
         # the quote and the write (a place freed since is as if freed after this request). With a
         # deferred key nothing was written for this request: no claim to release.
         raise SlotFull(waitlist_available=True)
-    completion = await keyed.claim() if keyed is not None else None  # before the write it fences
+    completion = keyed.for_write() if keyed is not None else None  # the key's record, stored by the write
     price = await quote_for(session, ctx)
     row = booking_row(ctx, principal.id, price, now, address=body.address, note=body.note, source="direct")
     public = public_from_row(row, ctx)
