@@ -108,8 +108,7 @@ def _body_key(request: Request) -> str:
     return _BODY_PREFIX + hashlib.sha256(ident.encode()).hexdigest()
 
 
-def _response(request: Request, body: bytes, max_age: int, etag: str | None = None) -> Response:
-    etag = etag or etag_for(body)
+def _response(request: Request, body: bytes, max_age: int, etag: str) -> Response:
     headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age={max_age}, must-revalidate",
@@ -130,10 +129,11 @@ async def cached_json(
 ) -> Response:
     """Serve `build()`'s JSON from the cache when the namespaces have not changed; 304 when the client's
     `If-None-Match` still matches. Errors raised by `build` propagate (and are never cached)."""
+    namespaces = tuple(namespaces)
     counters = tuple(_VERSION_PREFIX + ns for ns in namespaces)
-    cache = get_kv().cache
+    kv = get_kv()
     key = _body_key(request)
-    near = get_kv().near
+    near = kv.near
     if near is not None and near.get(key) is not None:
         # One turn of the loop first: a bump notice that reached this process before this request did is
         # applied before the body is trusted (backend/core/near_cache.py).
@@ -141,20 +141,17 @@ async def cached_json(
         kept = near.get(key)
         if kept is not None:
             return _response(request, kept.body, max_age, kept.etag)
-    mark = near.mark(counters) if near is not None and near.trusted() else None
+    mark = near.mark(counters) if near is not None else None  # before the read: `put` checks it again
     # One round trip: the namespaces' versions and the stored body, which starts with the versions it was
     # built at; a body built at other versions is a miss (so a bump makes every older body unreachable).
-    *raw_versions, stored = await cache.get_many(*counters, key)
-    tag = "|".join(
-        f"{c[len(_VERSION_PREFIX) :]}={v.decode() if v else '0'}"
-        for c, v in zip(counters, raw_versions, strict=True)
-    )
+    *raw_versions, stored = await kv.cache.get_many(*counters, key)
+    tag = "|".join(f"{ns}={v.decode() if v else '0'}" for ns, v in zip(namespaces, raw_versions, strict=True))
     head = tag.encode() + b"\n"
     if stored is not None and stored.startswith(head):
         body = stored[len(head) :]
     else:
         body = _encode(await build())
-        await cache.set(key, head + body, ttl_seconds)
+        await kv.cache.set(key, head + body, ttl_seconds)
     etag = etag_for(body)
     if near is not None and mark is not None:
         near.put(key, Near(body, etag, counters, mark, time.monotonic() + ttl_seconds))

@@ -281,7 +281,12 @@ def complete_sql(held: str, made: str) -> tuple[str, tuple[sa.BindParameter[Any]
         f"response_body = :r_body, updated_at = :r_now "
         f"WHERE id IN (SELECT id FROM {held}) AND EXISTS (SELECT 1 FROM {made}) RETURNING id"
     )
-    return sql, (
+    return sql, _response_binds(table)
+
+
+def _response_binds(table: sa.Table) -> tuple[sa.BindParameter[Any], ...]:
+    """The stored response's parameters (`r_status`, `r_body`, at `r_now`)."""
+    return (
         sa.bindparam("r_status", type_=table.c.response_status.type),
         sa.bindparam("r_body", type_=table.c.response_body.type),
         sa.bindparam("r_now", type_=table.c.updated_at.type),
@@ -308,9 +313,7 @@ def record_completed_sql(source: str) -> tuple[str, tuple[sa.BindParameter[Any],
         sa.bindparam("k_key", type_=c.key.type),
         sa.bindparam("k_hash", type_=c.request_hash.type),
         sa.bindparam("k_expires", type_=c.expires_at.type),
-        sa.bindparam("r_status", type_=c.response_status.type),
-        sa.bindparam("r_body", type_=c.response_body.type),
-        sa.bindparam("r_now", type_=c.updated_at.type),
+        *_response_binds(table),
     )
 
 
