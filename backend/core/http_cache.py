@@ -38,6 +38,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.core.coalesce import Coalesced
 from backend.core.database import after_commit
 from backend.core.i18n import current_language
 from backend.core.kv import get_kv
@@ -55,11 +56,19 @@ async def namespace_version(namespace: str) -> str:
     return raw.decode() if raw else "0"
 
 
+async def _incr(counter: str) -> None:
+    await get_kv().cache.incr(counter)
+
+
+# Writers of one namespace at once share an INCR (`backend.core.coalesce`): one begun after each asked.
+_bumps = Coalesced(_incr)
+
+
 async def bump(*namespaces: str) -> None:
-    """Make every cached response that depends on these namespaces stale."""
-    cache = get_kv().cache
+    """Make every cached response that depends on these namespaces stale: returns once each namespace's
+    counter has been moved by an INCR begun after the call."""
     for ns in namespaces:
-        await cache.incr(_VERSION_PREFIX + ns)
+        await _bumps.run(_VERSION_PREFIX + ns)
 
 
 def invalidate_after_commit(session: AsyncSession, *namespaces: str) -> None:
