@@ -371,6 +371,7 @@ def children(pid: int) -> list[int]:
 def start_profiler(server: subprocess.Popen[bytes], seconds: int, out: Path) -> list[subprocess.Popen[bytes]]:
     """py-spy (a dev tool, `pip install py-spy`, not a dependency) on each worker: collapsed stacks."""
     spy = os.environ.get("PY_SPY") or shutil.which("py-spy") or "py-spy"
+    out.parent.mkdir(parents=True, exist_ok=True)  # py-spy writes nothing into a folder that is missing
     return [
         subprocess.Popen(
             [
