@@ -51,7 +51,7 @@ from backend.core.clock import InRangeDate
 from backend.core.database import SessionDep, db
 from backend.core.daterange import DateRange, date_range
 from backend.core.http_cache import cached_json
-from backend.core.idempotency import Idempotency, idempotent
+from backend.core.idempotency import Idempotency, KeyHeader, idempotent, keyed_transaction
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from backend.core.settings import get_settings
 
@@ -60,8 +60,6 @@ router = APIRouter(tags=["bookings"])
 ResidentCreate = Annotated[Idempotency, Depends(idempotent(RESIDENTS), scope="function")]
 SupplierCreate = Annotated[Idempotency, Depends(idempotent(SUPPLIERS), scope="function")]
 OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS), scope="function")]
-# The morning rush: the key is claimed after the read-only refusals (a full slot writes nothing).
-ResidentBooking = Annotated[Idempotency, Depends(idempotent(RESIDENTS, deferred=True), scope="function")]
 SLOT_DAYS = date_range(default_days=7, max_days=slots.MAX_LIST_DAYS)
 
 
@@ -118,14 +116,18 @@ async def create_schedule(
 
 
 @router.post("/bookings", response_model=BookingPublic, status_code=201)
-async def create_booking(body: BookingCreate, idem: ResidentBooking, session: SessionDep) -> Any:
+async def create_booking(
+    request: Request, body: BookingCreate, resident: Resident, key: KeyHeader = None
+) -> Any:
     """Book a place for a beneficiary. 409 `slot_full` (with `waitlist_available`), 422 `not_eligible`,
     409 `duplicate_booking`."""
-    # The resident is the key's caller (`idempotent(RESIDENTS)`): declaring `Resident` too would have
-    # FastAPI resolve the token's dependencies twice (its cache is checked after them), ~6% of the CPU.
-    return await idem.run_keyed(
-        session, lambda keyed: bookings.create_booking(session, idem.principal, body, keyed)
-    )
+    # The morning rush: the key and the transaction are opened here rather than as `idempotent(...)` and
+    # `SessionDep` dependencies (the same handling, `keyed_transaction`), and the key is claimed after the
+    # read-only refusals, so a full slot writes nothing.
+    async with keyed_transaction(request, resident, key) as (idem, session):
+        return await idem.run_keyed(
+            session, lambda keyed: bookings.create_booking(session, resident, body, keyed)
+        )
 
 
 @router.get("/me/bookings", response_model=Page[BookingPublic])

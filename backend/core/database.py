@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -233,8 +234,10 @@ async def settle_after_commit() -> None:
         await asyncio.gather(*list(_background), return_exceptions=True)
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the route returns, rolled back when it raises."""
+@asynccontextmanager
+async def request_transaction() -> AsyncIterator[AsyncSession]:
+    """A request's one transaction: committed when the body returns, then its after-commit hooks awaited;
+    rolled back when it raises. `SessionDep` is this as a dependency."""
     async with db.sessionmaker() as session:
         session.info[_REQUEST] = True
         try:
@@ -245,6 +248,12 @@ async def get_session() -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await _run_hooks(session.info.pop(_HOOKS, []))
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the route returns, rolled back when it raises."""
+    async with request_transaction() as session:
+        yield session
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is never a 2xx.
