@@ -274,7 +274,8 @@ async def _keyed(
         yield Idempotency(principal)
         return
     scope = f"{principal.role.value}:{principal.id}"
-    request_hash = fingerprint(request.method, request.url.path, await request.body())
+    # The scope's path is what `request.url.path` gives for any routed path, without building the URL.
+    request_hash = fingerprint(request.method, request.scope["path"], await request.body())
     if deferred and db.engine.dialect.name == "postgresql":
         late = Idempotency(principal, key, scope=scope, request_hash=request_hash)
         try:
