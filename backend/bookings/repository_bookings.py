@@ -26,7 +26,7 @@ from backend.bookings.repository import (
 )
 from backend.bookings.views import BookingView
 from backend.core.database import insert_for
-from backend.core.pagination import keyset
+from backend.core.pagination import keyset, keyset_bound, keyset_params
 from backend.core.scope import Scope
 
 booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
@@ -121,8 +121,10 @@ def _view() -> sa.Select[Any]:
     )
 
 
-async def _views(session: AsyncSession, stmt: sa.Select[Any]) -> list[BookingView]:
-    return [BookingView.from_row(r) for r in (await session.execute(stmt)).all()]
+async def _views(
+    session: AsyncSession, stmt: sa.Select[Any], params: dict[str, Any] | None = None
+) -> list[BookingView]:
+    return [BookingView.from_row(r) for r in (await session.execute(stmt, params)).all()]
 
 
 async def get_view(
@@ -147,11 +149,24 @@ async def list_for_resident(
     limit: int,
 ) -> list[BookingView]:
     """Newest first."""
-    stmt = _view().where(booking_t.c.resident_id == resident_id)
+    params = {"resident_id": resident_id, **keyset_params(after, limit)}
     if status is not None:
-        stmt = stmt.where(booking_t.c.status == status)
-    stmt = keyset(stmt, booking_t.c.created_at, booking_t.c.id, after, limit, newest_first=True)
-    return await _views(session, stmt)
+        params["status"] = status
+    return await _views(session, _resident_page(status is not None, after is not None), params)
+
+
+@cache
+def _resident_page(by_status: bool, past_cursor: bool) -> sa.Select[Any]:
+    """`list_for_resident`'s statement, built once per shape with bind parameters (see `_view_by_id`): the
+    resident's own list is the most read one."""
+    stmt = _view().where(
+        booking_t.c.resident_id == sa.bindparam("resident_id", type_=booking_t.c.resident_id.type)
+    )
+    if by_status:
+        stmt = stmt.where(booking_t.c.status == sa.bindparam("status", type_=booking_t.c.status.type))
+    return keyset_bound(
+        stmt, booking_t.c.created_at, booking_t.c.id, past_cursor=past_cursor, newest_first=True
+    )
 
 
 async def list_for_staff(

@@ -109,6 +109,28 @@ def keyset(
     )
 
 
+def keyset_bound(stmt: S, time_col: Any, id_col: Any, *, past_cursor: bool, newest_first: bool = False) -> S:
+    """`keyset` with bind parameters instead of values, for a statement built once and reused (a hot list:
+    building and hashing a statement per request costs more than the database's answer). Execute it with
+    `keyset_params(after, limit)`."""
+    order = (time_col.desc(), id_col.desc()) if newest_first else (time_col, id_col)
+    if past_cursor:
+        key = sa.tuple_(time_col, id_col)
+        at = sa.tuple_(
+            sa.bindparam("after_time", type_=UTCDateTime()), sa.bindparam("after_id", type_=sa.Uuid())
+        )
+        stmt = stmt.where(key < at if newest_first else key > at)
+    return stmt.order_by(*order).limit(sa.bindparam("rows", type_=sa.Integer()))
+
+
+def keyset_params(after: tuple[datetime, uuid.UUID] | None, limit: int) -> dict[str, Any]:
+    """The parameters of a `keyset_bound` statement: the cursor's position and `limit + 1` rows."""
+    params: dict[str, Any] = {"rows": limit + 1}
+    if after is not None:
+        params.update(after_time=after[0], after_id=after[1])
+    return params
+
+
 R = TypeVar("R")
 
 
