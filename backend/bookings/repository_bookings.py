@@ -27,6 +27,7 @@ from backend.bookings.repository import (
 from backend.bookings.views import BookingView
 from backend.core.database import insert_for
 from backend.core.pagination import keyset, keyset_bound, keyset_params
+from backend.core.rawsql import compiled, is_postgresql, session_driver
 from backend.core.scope import Scope
 
 booking_t: sa.Table = Booking.__table__  # type: ignore[attr-defined]
@@ -152,7 +153,11 @@ async def list_for_resident(
     params = {"resident_id": resident_id, **keyset_params(after, limit)}
     if status is not None:
         params["status"] = status
-    return await _views(session, _resident_page(status is not None, after is not None), params)
+    stmt = _resident_page(status is not None, after is not None)
+    if is_postgresql(session):  # on the driver, as the booking write's reads (`backend.core.rawsql`)
+        rows = await (await session_driver(session)).fetch(compiled(stmt), params)
+        return [BookingView.from_row(r) for r in rows]
+    return await _views(session, stmt, params)
 
 
 @cache

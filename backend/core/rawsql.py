@@ -127,6 +127,15 @@ class Driver:
             raise await self._translate(exc, statement) from exc
         return None if record is None else statement.read(record)
 
+    async def fetch(self, statement: RawStatement, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        for observe in statement_observers:
+            observe(statement.sql)
+        try:
+            records = await self.raw.fetch(statement.sql, *statement.args(params))
+        except Exception as exc:
+            raise await self._translate(exc, statement) from exc
+        return [statement.read(record) for record in records]
+
     async def execute(self, statement: RawStatement, params: Mapping[str, Any]) -> str:
         """The command tag, e.g. `DELETE 1`."""
         for observe in statement_observers:

@@ -8,7 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.models import Beneficiary
 from backend.core.rawsql import RawStatement, session_driver, violates_unique
+from tests.accounts.factories import make_beneficiary, make_resident
 from tests.conftest import requires_postgres
 
 pytestmark = requires_postgres
@@ -35,6 +37,25 @@ async def test_a_refused_statement_raises_sqlalchemys_exception_for_it(session: 
         await driver.execute(missing_parent, {"id": uuid.uuid4(), "rid": uuid.uuid4()})
     assert integrity.value.orig.sqlstate == "23503"  # type: ignore[union-attr]
     assert not violates_unique(integrity.value, "pk_beneficiary")
+
+
+async def test_rows_read_on_the_driver_are_the_rows_sqlalchemy_reads(session: AsyncSession) -> None:
+    """A list on the driver (`Driver.fetch`): decrypted text and UTC datetimes, as SQLAlchemy gives them."""
+    resident = await make_resident(session)
+    for name in ("王秀英", "李建国"):
+        await make_beneficiary(session, resident, name=name)
+    t = Beneficiary.__table__  # type: ignore[attr-defined]
+    stmt = (
+        sa.select(t.c.id, t.c.name, t.c.created_at, t.c.birth_date)
+        .where(t.c.resident_id == sa.bindparam("rid", type_=t.c.resident_id.type))
+        .order_by(t.c.created_at, t.c.id)
+    )
+    params = {"rid": resident.id}
+    expected = [dict(r._mapping) for r in (await session.execute(stmt, params)).all()]
+    got = await (await session_driver(session)).fetch(RawStatement.compile(stmt), params)
+    assert got == expected
+    assert sorted(r["name"] for r in got) == ["李建国", "王秀英"]  # decrypted
+    assert all(r["created_at"].utcoffset() is not None for r in got)
 
 
 def test_a_missing_parameter_is_an_error_not_a_null() -> None:
