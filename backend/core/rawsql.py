@@ -119,29 +119,22 @@ class Driver:
         self.raw = raw
 
     async def fetchrow(self, statement: RawStatement, params: Mapping[str, Any]) -> dict[str, Any] | None:
-        for observe in statement_observers:
-            observe(statement.sql)
-        try:
-            record = await self.raw.fetchrow(statement.sql, *statement.args(params))
-        except Exception as exc:
-            raise await self._translate(exc, statement) from exc
+        record = await self._run("fetchrow", statement, params)
         return None if record is None else statement.read(record)
 
     async def fetch(self, statement: RawStatement, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        for observe in statement_observers:
-            observe(statement.sql)
-        try:
-            records = await self.raw.fetch(statement.sql, *statement.args(params))
-        except Exception as exc:
-            raise await self._translate(exc, statement) from exc
-        return [statement.read(record) for record in records]
+        return [statement.read(record) for record in await self._run("fetch", statement, params)]
 
     async def execute(self, statement: RawStatement, params: Mapping[str, Any]) -> str:
         """The command tag, e.g. `DELETE 1`."""
+        return str(await self._run("execute", statement, params))
+
+    async def _run(self, method: str, statement: RawStatement, params: Mapping[str, Any]) -> Any:
+        """asyncpg's `method` (fetchrow, fetch, execute) on the statement, its errors as SQLAlchemy's."""
         for observe in statement_observers:
             observe(statement.sql)
         try:
-            return str(await self.raw.execute(statement.sql, *statement.args(params)))
+            return await getattr(self.raw, method)(statement.sql, *statement.args(params))
         except Exception as exc:
             raise await self._translate(exc, statement) from exc
 
