@@ -23,20 +23,19 @@ from typing import Any
 class Coalesced:
     def __init__(self, call: Callable[[str], Awaitable[Any]]) -> None:
         self._call = call
-        # Per event loop (futures belong to one): the next run of each key, not yet begun.
-        self._next: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Future[None]]]
-        self._next = weakref.WeakKeyDictionary()
-        self._running: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[str]]
-        self._running = weakref.WeakKeyDictionary()
+        # Per event loop (futures belong to one): the next run of each key, not yet begun, and the keys
+        # whose runs are under way.
+        self._loops: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[dict[str, asyncio.Future[None]], set[str]]
+        ] = weakref.WeakKeyDictionary()
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, key: str) -> None:
         loop = asyncio.get_running_loop()
-        waiting = self._next.setdefault(loop, {})
+        waiting, running = self._loops.setdefault(loop, ({}, set()))
         future = waiting.get(key)
         if future is None:
             future = waiting[key] = loop.create_future()
-            running = self._running.setdefault(loop, set())
             if key not in running:
                 running.add(key)
                 task = loop.create_task(self._drain(key, waiting, running))

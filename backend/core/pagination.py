@@ -76,18 +76,27 @@ def keyset_after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         raise InvalidCursor() from exc
 
 
+S = TypeVar("S", bound=sa.Select[Any])
+
+
 def keyset_where(
     time_col: Any, id_col: Any, after: tuple[datetime, uuid.UUID] | None, *, newest_first: bool = False
 ) -> ColumnElement[bool]:
     """Rows strictly past the cursor position `after` in (time, id) order (before it when newest first)."""
     if after is None:
         return sa.true()
+    at = (sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
+    return _beyond(time_col, id_col, at, newest_first)
+
+
+def _beyond(time_col: Any, id_col: Any, at: tuple[Any, Any], newest_first: bool) -> ColumnElement[bool]:
     key = sa.tuple_(time_col, id_col)
-    at = sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Uuid()))
-    return key < at if newest_first else key > at
+    return key < sa.tuple_(*at) if newest_first else key > sa.tuple_(*at)
 
 
-S = TypeVar("S", bound=sa.Select[Any])
+def _ordered(stmt: S, time_col: Any, id_col: Any, rows: Any, newest_first: bool) -> S:
+    order = (time_col.desc(), id_col.desc()) if newest_first else (time_col, id_col)
+    return stmt.order_by(*order).limit(rows)
 
 
 def keyset(
@@ -101,26 +110,18 @@ def keyset(
 ) -> S:
     """The one keyset query: `stmt` past the cursor, ordered by (time, id), `limit + 1` rows (the extra row
     tells `keyset_page` there is a next page)."""
-    order = (time_col.desc(), id_col.desc()) if newest_first else (time_col, id_col)
-    return (
-        stmt.where(keyset_where(time_col, id_col, after, newest_first=newest_first))
-        .order_by(*order)
-        .limit(limit + 1)
-    )
+    stmt = stmt.where(keyset_where(time_col, id_col, after, newest_first=newest_first))
+    return _ordered(stmt, time_col, id_col, limit + 1, newest_first)
 
 
 def keyset_bound(stmt: S, time_col: Any, id_col: Any, *, past_cursor: bool, newest_first: bool = False) -> S:
     """`keyset` with bind parameters instead of values, for a statement built once and reused (a hot list:
     building and hashing a statement per request costs more than the database's answer). Execute it with
     `keyset_params(after, limit)`."""
-    order = (time_col.desc(), id_col.desc()) if newest_first else (time_col, id_col)
     if past_cursor:
-        key = sa.tuple_(time_col, id_col)
-        at = sa.tuple_(
-            sa.bindparam("after_time", type_=UTCDateTime()), sa.bindparam("after_id", type_=sa.Uuid())
-        )
-        stmt = stmt.where(key < at if newest_first else key > at)
-    return stmt.order_by(*order).limit(sa.bindparam("rows", type_=sa.Integer()))
+        at = (sa.bindparam("after_time", type_=UTCDateTime()), sa.bindparam("after_id", type_=sa.Uuid()))
+        stmt = stmt.where(_beyond(time_col, id_col, at, newest_first))
+    return _ordered(stmt, time_col, id_col, sa.bindparam("rows", type_=sa.Integer()), newest_first)
 
 
 def keyset_params(after: tuple[datetime, uuid.UUID] | None, limit: int) -> dict[str, Any]:
