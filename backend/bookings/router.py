@@ -53,6 +53,7 @@ from backend.core.daterange import DateRange, date_range
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, KeyHeader, idempotent, keyed_transaction
 from backend.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from backend.core.planned import PlannedRoute
 from backend.core.settings import get_settings
 
 router = APIRouter(tags=["bookings"])
@@ -115,7 +116,6 @@ async def create_schedule(
 # ---------------------------------------------------------------- bookings
 
 
-@router.post("/bookings", response_model=BookingPublic, status_code=201)
 async def create_booking(
     request: Request, body: BookingCreate, resident: Resident, key: KeyHeader = None
 ) -> Any:
@@ -123,11 +123,22 @@ async def create_booking(
     409 `duplicate_booking`."""
     # The morning rush: the key and the transaction are opened here rather than as `idempotent(...)` and
     # `SessionDep` dependencies (the same handling, `keyed_transaction`), and the key is claimed after the
-    # read-only refusals, so a full slot writes nothing.
+    # read-only refusals, so a full slot writes nothing. Its parameters are resolved by a plan made once
+    # (`PlannedRoute`), not by FastAPI's per-request dependency resolution.
     async with keyed_transaction(request, resident, key) as (idem, session):
         return await idem.run_keyed(
             session, lambda keyed: bookings.create_booking(session, resident, body, keyed)
         )
+
+
+router.add_api_route(
+    "/bookings",
+    create_booking,
+    methods=["POST"],
+    response_model=BookingPublic,
+    status_code=201,
+    route_class_override=PlannedRoute,
+)
 
 
 @router.get("/me/bookings", response_model=Page[BookingPublic])

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = 30.0
     # A pooled connection idle this long is checked (one round trip) before use; 0 checks every checkout.
     db_ping_idle_seconds: float = Field(default=1.0, ge=0)
+    # Hot routes answer through a plan made once from their declarations (`backend.core.planned`); false
+    # serves every route with FastAPI's own handler (the same answers, more CPU per request).
+    planned_routes: bool = True
 
     # Tokens. `jwt_secret` signs HS256 access tokens; `jwt_previous_secrets` still verify during rotation.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
