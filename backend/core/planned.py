@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import routing as fastapi_routing
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies import utils as fastapi_params
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.exceptions import RequestValidationError
@@ -41,6 +43,52 @@ _UNDEFINED: Any = PydanticUndefined  # "no body", as FastAPI passes it
 
 
 @dataclass(frozen=True, slots=True)
+class _Params:
+    """The parameters read from one source (path, query or headers). Scalar ones have their request keys
+    worked out once (FastAPI works them out on every request); with any other kind among them (a list, a
+    parameter model), FastAPI's `request_params_to_args` reads them all."""
+
+    scalars: tuple[tuple[Any, tuple[str, ...], str], ...]  # field, request keys by preference, location
+    others: list[Any]
+
+    @classmethod
+    def of(cls, fields: list[Any]) -> _Params:
+        if not all(_is_scalar(f) for f in fields):
+            return cls((), fields)
+        scalars = tuple(
+            (f, tuple(key for _, key in fastapi_params._get_param_aliases(f)), f.field_info.in_.value)
+            for f in fields
+        )
+        return cls(scalars, [])
+
+    def read(self, source: Any, into: dict[str, Any], errors: list[Any]) -> None:
+        """As `request_params_to_args(fields, source)` does, into `into` and `errors`."""
+        if self.others:
+            found, failed = request_params_to_args(self.others, source)
+            into.update(found)
+            errors += failed
+            return
+        values: dict[str, Any] = {}
+        for field, keys, where in self.scalars:
+            key = next((k for k in keys if k in source), keys[0])
+            value = source.get(key)
+            valid, failed = fastapi_params._validate_value_with_model_field(
+                field=field, value=_UNDEFINED if value is None else value, values=values, loc=(where, key)
+            )
+            if failed:
+                errors.extend(failed)
+            else:
+                values[field.name] = valid
+        into.update(values)
+
+
+def _is_scalar(field: Any) -> bool:
+    return fastapi_params._get_param_model(field) is None and not field_annotation_is_sequence(
+        field.field_info.annotation
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class _Step:
     """One dependency: its own dependencies first, then its header parameters, then the call."""
 
@@ -49,16 +97,16 @@ class _Step:
     key: tuple[Any, ...]  # FastAPI's per-request cache key: the callable, its security scopes, its scope
     use_cache: bool
     steps: tuple[_Step, ...]
-    headers: list[Any]
+    headers: _Params
     request_params: tuple[str, ...]  # the request, declared as `Request` or `HTTPConnection`
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
     steps: tuple[_Step, ...]
-    path: list[Any]
-    query: list[Any]
-    headers: list[Any]
+    path: _Params
+    query: _Params
+    headers: _Params
     body: list[Any]
     request_params: tuple[str, ...]
     call: Callable[..., Awaitable[Any]]
@@ -105,9 +153,9 @@ def make_plan(route: Any) -> _Plan | None:
     strict = route.strict_content_type
     return _Plan(
         steps=steps,  # type: ignore[arg-type]
-        path=list(dependant.path_params),
-        query=list(dependant.query_params),
-        headers=list(dependant.header_params),
+        path=_Params.of(list(dependant.path_params)),
+        query=_Params.of(list(dependant.query_params)),
+        headers=_Params.of(list(dependant.header_params)),
         body=list(dependant.body_params),
         request_params=_request_params(dependant),
         call=dependant.call,  # type: ignore[arg-type]
@@ -139,7 +187,7 @@ def _step(dependant: Dependant) -> _Step | None:
         key=(dependant.call, scopes, dependant.scope or ""),
         use_cache=dependant.use_cache,
         steps=steps,  # type: ignore[arg-type]
-        headers=list(dependant.header_params),
+        headers=_Params.of(list(dependant.header_params)),
         request_params=_request_params(dependant),
     )
 
@@ -194,15 +242,9 @@ async def _run(plan: _Plan, request: Request) -> Response:
     cache: dict[tuple[Any, ...], Any] = {}
     for step in plan.steps:
         await _solve(step, request, cache, values, errors)
-    for params, source in ((plan.path, request.path_params), (plan.query, request.query_params)):
-        if params:
-            found, failed = request_params_to_args(params, source)
-            values.update(found)
-            errors += failed
-    if plan.headers:
-        found, failed = request_params_to_args(plan.headers, request.headers)
-        values.update(found)
-        errors += failed
+    plan.path.read(request.path_params, values, errors)
+    plan.query.read(request.query_params, values, errors)
+    plan.headers.read(request.headers, values, errors)
     if plan.body:
         found, failed = await request_body_to_args(
             body_fields=plan.body, received_body=body, embed_body_fields=plan.embed_body
@@ -241,10 +283,7 @@ async def _solve(
     failed: list[Any] = []
     for sub in step.steps:
         await _solve(sub, request, cache, values, failed)
-    if step.headers:
-        found, header_errors = request_params_to_args(step.headers, request.headers)
-        values.update(found)
-        failed += header_errors
+    step.headers.read(request.headers, values, failed)
     if failed:
         errors.extend(failed)
         return

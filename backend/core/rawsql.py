@@ -27,8 +27,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as AsyncpgDialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.database import db
@@ -114,8 +114,8 @@ class Driver:
 
     __slots__ = ("_connection", "raw")
 
-    def __init__(self, connection: AsyncConnection, raw: Any) -> None:
-        self._connection = connection
+    def __init__(self, connection: sa.Connection, raw: Any) -> None:
+        self._connection = connection  # SQLAlchemy's (sync) connection over `raw`, for invalidation
         self.raw = raw
 
     async def fetchrow(self, statement: RawStatement, params: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -140,12 +140,12 @@ class Driver:
 
     async def _translate(self, exc: Exception, statement: RawStatement) -> Exception:
         if is_database_unavailable(exc):
-            if not self._connection.invalidated:
-                sync = self._connection.sync_connection
-                if sync is not None and sync._dbapi_connection is not None:
+            connection = self._connection
+            if not connection.invalidated:
+                if connection._dbapi_connection is not None:
                     # What SQLAlchemy does on a disconnect: the pool's older connections go too.
-                    self._connection.sync_engine.pool._invalidate(sync._dbapi_connection, exc)
-                await self._connection.invalidate(exc)
+                    connection.engine.pool._invalidate(connection._dbapi_connection, exc)
+                await greenlet_spawn(connection.invalidate, exc)
             return exc
         state = getattr(exc, "sqlstate", None)
         if not isinstance(state, str):
@@ -181,10 +181,16 @@ async def session_driver(session: AsyncSession) -> Driver:
     held = session.info.get(_DRIVER)
     if held is not None and transaction is not None and held[0] is transaction:
         return held[1]  # type: ignore[no-any-return]
-    connection = await session.connection()
-    driver = Driver(connection, (await connection.get_raw_connection()).driver_connection)
+    # One trip into SQLAlchemy's greenlet: the connection it checks out (or holds) has its driver
+    # connection at hand, so reading it needs no second trip (`AsyncConnection.get_raw_connection`).
+    driver = await greenlet_spawn(_driver_of, session.sync_session)
     session.info[_DRIVER] = (session.sync_session.get_transaction(), driver)
     return driver
+
+
+def _driver_of(session: sa.orm.Session) -> Driver:
+    connection = session.connection()
+    return Driver(connection, connection.connection.driver_connection)
 
 
 _DRIVER = "rawsql_driver"
@@ -194,4 +200,6 @@ _DRIVER = "rawsql_driver"
 async def autocommit_driver() -> AsyncIterator[Driver]:
     """A pooled asyncpg connection, outside any transaction, for one short autocommitted statement."""
     async with db.engine.connect() as connection:
-        yield Driver(connection, (await connection.get_raw_connection()).driver_connection)
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert connection.sync_connection is not None  # connected
+        yield Driver(connection.sync_connection, raw)

@@ -72,7 +72,9 @@ async def create_thing(
     return ThingOut(id=thing_id, name=body.name, count=body.count, tenant=owner, limit=limit, key=key)
 
 
-async def no_content(caller: Annotated[str, Depends(CALLER)]) -> None:
+async def no_content(
+    caller: Annotated[str, Depends(CALLER)], tag: Annotated[list[int] | None, Query()] = None
+) -> None:
     return None
 
 
@@ -133,6 +135,8 @@ REQUESTS: list[tuple[str, str, dict[str, str], bytes]] = [
     ("POST", THING, GOOD, b'{"name": "resp", "count": 1}'),
     ("POST", THING, GOOD, b'{"name": "bad", "count": 1}'),
     ("POST", "/api/empty", GOOD, b""),
+    ("POST", "/api/empty?tag=1&tag=2", GOOD, b""),
+    ("POST", "/api/empty?tag=1&tag=x", GOOD, b""),
     ("POST", "/api/empty", {}, b""),
 ]
 
