@@ -80,6 +80,16 @@ def test_key_types() -> None:
     assert key_type("Thing1") is None and key_type("thing") is None
 
 
+def test_the_characters_cleaned_from_values_are_exactly_the_control_and_separator_categories() -> None:
+    import sys
+    import unicodedata
+
+    from backend.wechat.templates import _CONTROLS
+
+    wanted = {c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Zl", "Zp")}
+    assert set(_CONTROLS) == wanted
+
+
 def test_truncate_thing() -> None:
     assert truncate_thing("短名称") == "短名称"
     cut = truncate_thing("社区长者食堂午餐助餐服务（周一至周五）每日供应")
