@@ -197,9 +197,11 @@ def _request_params(dependant: Dependant) -> tuple[str, ...]:
 
 
 def _plain(dependant: Dependant, *, top: bool) -> bool:
-    """No parameter kind the plan leaves to FastAPI (a dependency takes only the request and headers)."""
+    """No parameter kind the plan leaves to FastAPI (cookies, among others; a dependency takes only the
+    request, headers and further dependencies)."""
     if (
-        dependant.websocket_param_name
+        dependant.cookie_params
+        or dependant.websocket_param_name
         or dependant.response_param_name
         or dependant.background_tasks_param_name
         or dependant.security_scopes_param_name
@@ -207,9 +209,7 @@ def _plain(dependant: Dependant, *, top: bool) -> bool:
         or getattr(dependant, "concurrency", None) is not None
     ):
         return False
-    return top or not (
-        dependant.path_params or dependant.query_params or dependant.cookie_params or dependant.body_params
-    )
+    return top or not (dependant.path_params or dependant.query_params or dependant.body_params)
 
 
 def _is_async(call: Any) -> bool:

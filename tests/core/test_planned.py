@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Cookie, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel, Field
 
@@ -87,6 +87,10 @@ async def with_generator(s: Annotated[str, Depends(session_like)]) -> dict[str, 
 
 
 async def with_background(tasks: BackgroundTasks) -> dict[str, str]:
+    return {}
+
+
+async def with_cookie(session_id: Annotated[str | None, Cookie()] = None) -> dict[str, str]:
     return {}
 
 
@@ -176,7 +180,13 @@ def test_the_booking_write_is_planned() -> None:
 
 @pytest.mark.parametrize(
     ("endpoint", "planned"),
-    [(create_thing, True), (no_content, True), (with_generator, False), (with_background, False)],
+    [
+        (create_thing, True),
+        (no_content, True),
+        (with_generator, False),
+        (with_background, False),
+        (with_cookie, False),
+    ],
 )
 def test_only_known_shapes_are_planned(endpoint: Any, planned: bool) -> None:
     router = APIRouter()
