@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Beneficiary, RefreshToken, Resident, StaffAccount
-from backend.core.database import insert_for
 from backend.core.pagination import keyset_where
 from backend.core.scope import Scope
 
@@ -52,22 +54,38 @@ async def active_staff_by_phone_hash(session: AsyncSession, phone_hash: str) -> 
     return (await session.exec(stmt)).all()
 
 
-async def get_resident_by_openid(session: AsyncSession, openid: str) -> Resident | None:
-    return (await session.exec(select(Resident).where(Resident.openid == openid))).first()
+async def record_login(
+    session: AsyncSession, openid: str, unionid: str | None, session_key: str | None, now: datetime
+) -> Resident:
+    """The resident for `openid`, created at its first login, with this login recorded: the time, and the
+    union id and WeChat session key when WeChat gave them (a missing one keeps the stored value). One
+    statement, safe when two first logins race (the second updates the row the first inserted)."""
+    params = dict(id=uuid.uuid4(), openid=openid, unionid=unionid, session_key=session_key, now=now)
+    stmt = _login_statement(session.bind.dialect.name if session.bind is not None else "sqlite")
+    return (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
 
 
-async def insert_resident_if_absent(
-    session: AsyncSession, openid: str, unionid: str | None, now: datetime
-) -> None:
-    """Create the resident for `openid` unless it exists (safe when two first logins race)."""
-    stmt = (
-        insert_for(session)(Resident)
-        .values(
-            id=uuid.uuid4(), openid=openid, unionid=unionid, status="active", created_at=now, updated_at=now
-        )
-        .on_conflict_do_nothing(index_elements=["openid"])
-    )
-    await session.exec(stmt)
+@cache
+def _login_statement(dialect: str) -> Any:
+    """`record_login`'s upsert, built once per dialect with bind parameters (building its `excluded` alias
+    and values per call cost more than the statement's round trip)."""
+    table = Resident.__table__  # type: ignore[attr-defined]
+    now = sa.bindparam("now", type_=table.c.created_at.type)
+    values: dict[str, Any] = {
+        c: sa.bindparam(c, type_=table.c[c].type) for c in ("id", "openid", "unionid", "session_key")
+    }
+    values.update(status="active", last_login_at=now, created_at=now, updated_at=now)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(values)
+    upsert = insert.on_conflict_do_update(
+        index_elements=["openid"],
+        set_={
+            "unionid": func.coalesce(insert.excluded.unionid, table.c.unionid),
+            "session_key": func.coalesce(insert.excluded.session_key, table.c.session_key),
+            "last_login_at": insert.excluded.last_login_at,
+            "updated_at": insert.excluded.updated_at,
+        },
+    ).returning(*table.c)
+    return select(Resident).from_statement(upsert)
 
 
 async def residents_by_phone_hash(session: AsyncSession, phone_hash: str) -> Sequence[Resident]:
@@ -166,9 +184,21 @@ async def staff_state(session: AsyncSession, staff_id: uuid.UUID) -> tuple[bool,
 # ---------------------------------------------------------------- refresh tokens
 
 
-async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
-    session.add(token)
-    await session.flush()
+async def add_refresh_token(
+    session: AsyncSession,
+    *,
+    token_hash: str,
+    family_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    subject_kind: str,
+    expires_at: datetime,
+    now: datetime,
+) -> None:
+    """Store a refresh token: one INSERT, no object kept in the session (nothing reads it back)."""
+    table = RefreshToken.__table__  # type: ignore[attr-defined]
+    row = dict(token_hash=token_hash, family_id=family_id, subject_id=subject_id, subject_kind=subject_kind)
+    row.update(id=uuid.uuid4(), expires_at=expires_at, created_at=now, updated_at=now)
+    await session.execute(table.insert().values(row))
 
 
 async def claim_refresh_token(session: AsyncSession, token_hash: str, now: datetime) -> RefreshToken | None:

@@ -134,19 +134,12 @@ async def bind_staff_wechat(session: AsyncSession, caller: Principal, code: str 
 async def wechat_login(session: AsyncSession, code: str) -> tuple[TokenPair, Resident]:
     """Sign a resident in with a wx.login code; the first login creates the resident."""
     identity = await _exchange_code(code)
-    now = utcnow()
-    await repo.insert_resident_if_absent(session, identity.openid, identity.unionid, now)
-    resident = await repo.get_resident_by_openid(session, identity.openid)
-    assert resident is not None
+    # One statement creates the resident or records the login; a blocked resident's refusal rolls it back.
+    resident = await repo.record_login(
+        session, identity.openid, identity.unionid or None, identity.session_key, utcnow()
+    )
     if resident.status != "active":
         raise ResidentBlocked()
-    if identity.unionid and resident.unionid != identity.unionid:
-        resident.unionid = identity.unionid
-    if identity.session_key is not None:
-        resident.session_key = identity.session_key
-    resident.last_login_at = now
-    session.add(resident)
-    await session.flush()
     pair = await issue_pair(session, resident_principal(resident))
     return pair, resident
 

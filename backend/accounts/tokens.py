@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts import repository as repo
 from backend.accounts.errors import InvalidRefreshToken, RefreshInProgress, RefreshTokenReused
-from backend.accounts.models import RefreshToken, Resident, StaffAccount
+from backend.accounts.models import Resident, StaffAccount
 from backend.core.access import Principal, RegionLevel, Role
 from backend.core.clock import as_utc, utcnow
 from backend.core.database import after_commit, db
@@ -90,13 +90,12 @@ async def issue_pair(
     now = utcnow()
     await repo.add_refresh_token(
         session,
-        RefreshToken(
-            token_hash=hash_token(raw),
-            family_id=family_id or uuid.uuid4(),
-            subject_id=principal.id,
-            subject_kind="resident" if principal.role == Role.resident else "staff",
-            expires_at=now + timedelta(days=get_settings().refresh_token_days),
-        ),
+        token_hash=hash_token(raw),
+        family_id=family_id or uuid.uuid4(),
+        subject_id=principal.id,
+        subject_kind="resident" if principal.role == Role.resident else "staff",
+        expires_at=now + timedelta(days=get_settings().refresh_token_days),
+        now=now,
     )
     return TokenPair(access_token=access, refresh_token=raw, expires_in=lifetime)
 

@@ -38,11 +38,17 @@ async def test_first_login_creates_the_resident_and_returns_a_pair(
     assert raw != resident.session_key and resident.session_key not in raw  # ciphertext at rest
     await session.commit()  # end the read (SQLite: let the app write)
 
-    # The second login finds the same resident.
-    r2 = await login(client, wechat.issue_login_code("openid-alice"))
+    first = (resident.last_login_at, resident.session_key)
+
+    # The second login finds the same resident: its login recorded, the new session key kept, the union
+    # id WeChat did not send this time kept as it was.
+    r2 = await login(client, wechat.issue_login_code("openid-alice", session_key="sk-second"))
     assert r2.json()["resident"]["id"] == body["resident"]["id"]
     count = (await session.execute(sa.text("SELECT count(*) FROM resident"))).scalar_one()
     assert count == 1
+    await session.refresh(resident)
+    assert resident.session_key == "sk-second" != first[1] and resident.unionid == "union-alice"
+    assert first[0] is not None and resident.last_login_at is not None and resident.last_login_at >= first[0]
     await session.commit()
 
     me = await client.get("/me", headers={"Authorization": f"Bearer {r2.json()['access_token']}"})
@@ -117,8 +123,11 @@ async def test_a_blocked_resident_cannot_sign_in(
     resident.status = "blocked"
     session.add(resident)
     await session.commit()
+    first_login = resident.last_login_at
     r = await login(client, wechat.issue_login_code("openid-eve"))
     assert r.status_code == 403 and r.json()["code"] == "resident_blocked"
+    await session.refresh(resident)
+    assert resident.last_login_at == first_login  # the refused login changed nothing
 
 
 # ---------------------------------------------------------------- phone
