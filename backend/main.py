@@ -40,6 +40,7 @@ def _operation_id(route: APIRoute) -> str:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     db.configure(settings)
+    await db.warm(settings.db_pool_size)
     kv.get_kv().start()  # cached bodies kept in process while Redis says they are current
     freeze_startup_heap()
     scheduler = None

@@ -103,6 +103,39 @@ class Database:
         assert self._sessionmaker is not None
         return self._sessionmaker
 
+    async def warm(self, connections: int, timeout_seconds: float = 10.0) -> int:
+        """Open up to `connections` pooled connections now (PostgreSQL; at startup): the first rush after a
+        start then finds them ready instead of opening each under load (a new connection costs the driver's
+        type set-up, several round trips). Never fails: a database that does not answer is logged, and the
+        pool opens connections on demand as before. Returns how many were opened."""
+        engine = self.engine
+        if engine.dialect.name != "postgresql" or connections <= 0:
+            return 0
+        held: list[Any] = []
+
+        async def open_one() -> None:
+            held.append(await engine.connect())
+
+        # Warming is an optimisation, never a reason not to start: failures are only logged.
+        try:
+            async with asyncio.timeout(timeout_seconds):
+                results = await asyncio.gather(
+                    *(open_one() for _ in range(connections)), return_exceptions=True
+                )
+            failed = [r for r in results if isinstance(r, BaseException)]
+            if failed:
+                log.warning(
+                    "opened %d of %d database connections ahead of use: %r", len(held), connections, failed[0]
+                )
+        except TimeoutError:
+            log.warning(
+                "opened %d of %d database connections ahead of use: timed out", len(held), connections
+            )
+        opened = len(held)
+        for connection in held:
+            await connection.close()  # back into the pool, open
+        return opened
+
     async def dispose(self) -> None:
         if self._engine is not None:
             await self._engine.dispose()
