@@ -306,7 +306,7 @@ async def _read_body(request: Request, plan: _Plan) -> Any:
         if not raw:
             return _UNDEFINED
         content_type = request.headers.get("content-type")
-        if content_type is None or content_type == "":
+        if not content_type:
             return await request.json() if not plan.strict_content_type else raw
         return await request.json() if _is_json(content_type) else raw
     except json.JSONDecodeError as exc:
