@@ -17,7 +17,7 @@ from fastapi import Depends
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.util import await_only
+from sqlalchemy.util import await_only, greenlet_spawn
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -267,6 +267,15 @@ async def settle_after_commit() -> None:
         await asyncio.gather(*list(_background), return_exceptions=True)
 
 
+# A connection the request's session was bound to before it began a transaction (`rawsql.session_driver`,
+# the hot paths): a session does not close a connection it was bound to, so the request returns it.
+HELD_CONNECTION = "request_connection"
+
+
+def is_request_session(session: AsyncSession) -> bool:
+    return bool(session.info.get(_REQUEST))
+
+
 @asynccontextmanager
 async def request_transaction() -> AsyncIterator[AsyncSession]:
     """A request's one transaction: committed when the body returns, then its after-commit hooks awaited;
@@ -274,13 +283,24 @@ async def request_transaction() -> AsyncIterator[AsyncSession]:
     async with db.sessionmaker() as session:
         session.info[_REQUEST] = True
         try:
-            yield session
-            await session.commit()
-        except BaseException:
-            session.info.pop(_HOOKS, None)
-            await session.rollback()
-            raise
+            try:
+                yield session
+                if _has_work(session):  # else a commit would only begin and end an empty transaction
+                    await session.commit()
+            except BaseException:
+                session.info.pop(_HOOKS, None)
+                await session.rollback()
+                raise
+        finally:
+            held: sa.Connection | None = session.info.pop(HELD_CONNECTION, None)
+            if held is not None:  # its transaction, if the session began one, ended above
+                await greenlet_spawn(held.close)
         await _run_hooks(session.info.pop(_HOOKS, []))
+
+
+def _has_work(session: AsyncSession) -> bool:
+    """A transaction begun, or objects added, changed or deleted (which a commit would flush)."""
+    return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:

@@ -31,7 +31,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.core.database import db
+from backend.core.database import HELD_CONNECTION, db, is_request_session
 from backend.core.faults import is_database_unavailable
 
 _DIALECT = AsyncpgDialect()
@@ -112,10 +112,10 @@ class Driver:
     connection is invalidated together with every connection of the pool made before it (after a database
     restart the others are as dead), so the pool replaces them instead of handing them out again."""
 
-    __slots__ = ("_connection", "raw")
+    __slots__ = ("connection", "raw")
 
     def __init__(self, connection: sa.Connection, raw: Any) -> None:
-        self._connection = connection  # SQLAlchemy's (sync) connection over `raw`, for invalidation
+        self.connection = connection  # SQLAlchemy's (sync) connection over `raw`, for invalidation
         self.raw = raw
 
     async def fetchrow(self, statement: RawStatement, params: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -140,7 +140,7 @@ class Driver:
 
     async def _translate(self, exc: Exception, statement: RawStatement) -> Exception:
         if is_database_unavailable(exc):
-            connection = self._connection
+            connection = self.connection
             if not connection.invalidated:
                 if connection._dbapi_connection is not None:
                     # What SQLAlchemy does on a disconnect: the pool's older connections go too.
@@ -177,14 +177,23 @@ async def session_driver(session: AsyncSession) -> Driver:
     """The asyncpg connection under the session's (PostgreSQL) connection; see the module's docstring.
     Kept for the session's current transaction (a hot path asks several times; asking SQLAlchemy for the
     connection costs more than a statement's own Python)."""
-    transaction = session.sync_session.get_transaction()
+    sync_session = session.sync_session
+    transaction = sync_session.get_transaction()
     held = session.info.get(_DRIVER)
-    if held is not None and transaction is not None and held[0] is transaction:
+    if held is not None and (held[0] is _BOUND or held[0] is transaction):
         return held[1]  # type: ignore[no-any-return]
+    if transaction is None and is_request_session(session) and isinstance(sync_session.bind, sa.Engine):
+        # A request's session that has not begun a transaction (the booking write): a connection of its
+        # own, the session bound to it, so whatever the session does later runs on it too. Cheaper than
+        # the session beginning a transaction to lend its connection (~0.1 ms a request).
+        driver = await greenlet_spawn(_bind_connection, sync_session)
+        session.info[HELD_CONNECTION] = driver.connection
+        session.info[_DRIVER] = (_BOUND, driver)
+        return driver
     # One trip into SQLAlchemy's greenlet: the connection it checks out (or holds) has its driver
     # connection at hand, so reading it needs no second trip (`AsyncConnection.get_raw_connection`).
-    driver = await greenlet_spawn(_driver_of, session.sync_session)
-    session.info[_DRIVER] = (session.sync_session.get_transaction(), driver)
+    driver = await greenlet_spawn(_driver_of, sync_session)
+    session.info[_DRIVER] = (sync_session.get_transaction(), driver)
     return driver
 
 
@@ -193,7 +202,16 @@ def _driver_of(session: sa.orm.Session) -> Driver:
     return Driver(connection, connection.connection.driver_connection)
 
 
+def _bind_connection(session: sa.orm.Session) -> Driver:
+    """A connection checked out of the session's engine, the session bound to it (`request_transaction`
+    returns it): a transaction the session begins later is begun on it, and ended by the session."""
+    connection = session.bind.connect()  # type: ignore[union-attr]
+    session.bind = connection
+    return Driver(connection, connection.connection.driver_connection)
+
+
 _DRIVER = "rawsql_driver"
+_BOUND = "bound"  # the session is bound to the driver's connection: valid for the session's whole life
 
 
 @asynccontextmanager

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.models import Beneficiary
+from backend.accounts.models import Beneficiary, Resident
+from backend.core.database import HELD_CONNECTION, db, request_transaction
 from backend.core.rawsql import RawStatement, session_driver, violates_unique
 from tests.accounts.factories import make_beneficiary, make_resident
 from tests.conftest import requires_postgres
@@ -71,3 +73,69 @@ def test_an_in_list_is_refused_at_build_time() -> None:
     t = sa.table("t", sa.column("x"))
     with pytest.raises(TypeError):
         RawStatement.compile(sa.select(t.c.x).where(t.c.x.in_(sa.bindparam("xs", expanding=True))))
+
+
+async def test_a_request_session_lends_one_connection_to_driver_and_orm(
+    session: AsyncSession,
+) -> None:
+    """A request's session that has not begun a transaction binds a connection of its own for the driver;
+    what the session does afterwards runs on that same connection (one connection per request, never a
+    second one waited for), in a transaction the request commits, and the connection goes back to the
+    pool when the request ends."""
+    resident = await make_resident(session)
+    await session.commit()
+    pool = db.engine.sync_engine.pool
+    before = pool.checkedout()  # type: ignore[attr-defined]
+    async with request_transaction() as request:
+        driver = await session_driver(request)
+        assert await session_driver(request) is driver  # held for the session's life
+        assert pool.checkedout() == before + 1  # type: ignore[attr-defined]
+        pid = await driver.raw.fetchval("SELECT pg_backend_pid()")
+        assert (await request.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one() == pid
+        assert pool.checkedout() == before + 1  # type: ignore[attr-defined]
+        request.add(_beneficiary(resident, "赵桂兰"))
+        await request.flush()  # an ORM write, in a transaction on that connection
+        assert await driver.raw.fetchval("SELECT txid_current_if_assigned() IS NOT NULL")
+    assert pool.checkedout() == before  # type: ignore[attr-defined]
+    names = await session.execute(sa.select(Beneficiary.name).where(Beneficiary.resident_id == resident.id))
+    assert names.scalars().all() == ["赵桂兰"]  # committed by the request
+
+
+async def test_a_failed_request_rolls_back_on_the_lent_connection(
+    session: AsyncSession,
+) -> None:
+    resident = await make_resident(session)
+    await session.commit()
+    pool = db.engine.sync_engine.pool
+    before = pool.checkedout()  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError):
+        async with request_transaction() as request:
+            await session_driver(request)
+            request.add(_beneficiary(resident, "钱淑珍"))
+            await request.flush()
+            raise RuntimeError("a rule refused")
+    assert pool.checkedout() == before  # type: ignore[attr-defined]
+    names = await session.execute(sa.select(Beneficiary.name).where(Beneficiary.resident_id == resident.id))
+    assert names.scalars().all() == []
+    # The connection went back clean: the next request's driver is not inside the failed transaction.
+    async with request_transaction() as request:
+        assert await (await session_driver(request)).raw.fetchval("SELECT txid_current_if_assigned()") is None
+
+
+async def test_a_session_that_began_first_lends_its_transactions_connection(session: AsyncSession) -> None:
+    """The driver then runs inside the session's transaction (it sees the session's uncommitted rows)."""
+    resident = await make_resident(session)
+    await session.flush()
+    async with request_transaction() as request:
+        await request.execute(sa.text("SELECT 1"))
+        driver = await session_driver(request)
+        assert HELD_CONNECTION not in request.info
+        assert await driver.raw.fetchval("SELECT txid_current_if_assigned() IS NULL")
+    found = await (await session_driver(session)).raw.fetchval(
+        "SELECT count(*) FROM resident WHERE id = $1", resident.id
+    )
+    assert found == 1  # the test's own (non-request) session: its transaction's connection
+
+
+def _beneficiary(resident: Resident, name: str) -> Beneficiary:
+    return Beneficiary(resident_id=resident.id, name=name, relation="parent", birth_date=date(1950, 3, 1))
