@@ -280,22 +280,27 @@ def is_request_session(session: AsyncSession) -> bool:
 async def request_transaction() -> AsyncIterator[AsyncSession]:
     """A request's one transaction: committed when the body returns, then its after-commit hooks awaited;
     rolled back when it raises. `SessionDep` is this as a dependency."""
-    async with db.sessionmaker() as session:
-        session.info[_REQUEST] = True
+    session = db.sessionmaker()
+    session.info[_REQUEST] = True
+    try:
         try:
-            try:
-                yield session
-                if _has_work(session):  # else a commit would only begin and end an empty transaction
-                    await session.commit()
-            except BaseException:
-                session.info.pop(_HOOKS, None)
-                await session.rollback()
-                raise
+            yield session
+            if _has_work(session):  # else a commit would only begin and end an empty transaction
+                await session.commit()
+        except BaseException:
+            session.info.pop(_HOOKS, None)
+            await session.rollback()
+            raise
         finally:
             held: sa.Connection | None = session.info.pop(HELD_CONNECTION, None)
             if held is not None:  # its transaction, if the session began one, ended above
                 await greenlet_spawn(held.close)
         await _run_hooks(session.info.pop(_HOOKS, []))
+    finally:
+        if session.in_transaction():  # a failed rollback: SQLAlchemy's close, completed even if cancelled
+            await session.__aexit__(None, None, None)
+        else:  # nothing to give back: the close awaits nothing, so a cancellation cannot cut it short
+            await session.close()
 
 
 def _has_work(session: AsyncSession) -> bool:

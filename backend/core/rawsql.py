@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import to_json
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as AsyncpgDialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
@@ -34,7 +35,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.core.database import HELD_CONNECTION, db, is_request_session
 from backend.core.faults import is_database_unavailable
 
-_DIALECT = AsyncpgDialect()
+
+def _json(value: Any) -> str:
+    # pydantic-core's encoder (a dependency already): a third of `json.dumps`'s time for the booking's
+    # message and stored response; the same JSON values (non-ASCII text is not escaped).
+    return to_json(value).decode()
+
+
+_DIALECT = AsyncpgDialect(json_serializer=_json)
 
 
 @dataclass(frozen=True, slots=True)
