@@ -64,6 +64,36 @@ OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS), scope="fu
 SLOT_DAYS = date_range(default_days=7, max_days=slots.MAX_LIST_DAYS)
 
 
+# ---------------------------------------------------------------- the booking write
+# First among the routes: FastAPI tries a router's routes in order, twice per request (once to pick the
+# router, once to pick the route), so the morning rush's write is matched before any other.
+
+
+async def create_booking(
+    request: Request, body: BookingCreate, resident: Resident, key: KeyHeader = None
+) -> Any:
+    """Book a place for a beneficiary. 409 `slot_full` (with `waitlist_available`), 422 `not_eligible`,
+    409 `duplicate_booking`."""
+    # The morning rush: the key and the transaction are opened here rather than as `idempotent(...)` and
+    # `SessionDep` dependencies (the same handling, `keyed_transaction`), and the key is claimed after the
+    # read-only refusals, so a full slot writes nothing. Its parameters are resolved by a plan made once
+    # (`PlannedRoute`), not by FastAPI's per-request dependency resolution.
+    async with keyed_transaction(request, resident, key) as (idem, session):
+        return await idem.run_keyed(
+            session, lambda keyed: bookings.create_booking(session, resident, body, keyed)
+        )
+
+
+router.add_api_route(
+    "/bookings",
+    create_booking,
+    methods=["POST"],
+    response_model=BookingPublic,
+    status_code=201,
+    route_class_override=PlannedRoute,
+)
+
+
 # ---------------------------------------------------------------- slots and schedules
 
 
@@ -114,31 +144,6 @@ async def create_schedule(
 
 
 # ---------------------------------------------------------------- bookings
-
-
-async def create_booking(
-    request: Request, body: BookingCreate, resident: Resident, key: KeyHeader = None
-) -> Any:
-    """Book a place for a beneficiary. 409 `slot_full` (with `waitlist_available`), 422 `not_eligible`,
-    409 `duplicate_booking`."""
-    # The morning rush: the key and the transaction are opened here rather than as `idempotent(...)` and
-    # `SessionDep` dependencies (the same handling, `keyed_transaction`), and the key is claimed after the
-    # read-only refusals, so a full slot writes nothing. Its parameters are resolved by a plan made once
-    # (`PlannedRoute`), not by FastAPI's per-request dependency resolution.
-    async with keyed_transaction(request, resident, key) as (idem, session):
-        return await idem.run_keyed(
-            session, lambda keyed: bookings.create_booking(session, resident, body, keyed)
-        )
-
-
-router.add_api_route(
-    "/bookings",
-    create_booking,
-    methods=["POST"],
-    response_model=BookingPublic,
-    status_code=201,
-    route_class_override=PlannedRoute,
-)
 
 
 @router.get("/me/bookings", response_model=Page[BookingPublic])
