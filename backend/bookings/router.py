@@ -48,7 +48,7 @@ from backend.core.access import (
     SupplierStaff,
 )
 from backend.core.clock import InRangeDate
-from backend.core.database import SessionDep, db
+from backend.core.database import SessionDep, db, request_transaction
 from backend.core.daterange import DateRange, date_range
 from backend.core.http_cache import cached_json
 from backend.core.idempotency import Idempotency, KeyHeader, idempotent, keyed_transaction
@@ -64,9 +64,9 @@ OperatorCreate = Annotated[Idempotency, Depends(idempotent(OPERATORS), scope="fu
 SLOT_DAYS = date_range(default_days=7, max_days=slots.MAX_LIST_DAYS)
 
 
-# ---------------------------------------------------------------- the booking write
-# First among the routes: FastAPI tries a router's routes in order, twice per request (once to pick the
-# router, once to pick the route), so the morning rush's write is matched before any other.
+# ---------------------------------------------------------------- the morning rush: the write, the list
+# First among the routes, with the resident's list: FastAPI tries a router's routes in order, twice per
+# request (once to pick the router, once to pick the route), so the morning rush's are matched first.
 
 
 async def create_booking(
@@ -90,6 +90,28 @@ router.add_api_route(
     methods=["POST"],
     response_model=BookingPublic,
     status_code=201,
+    route_class_override=PlannedRoute,
+)
+
+
+async def list_my_bookings(
+    resident: Resident,
+    status: BookingStatusFilter | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[BookingPublic]:
+    """The resident's bookings, newest first."""
+    # Read after every booking in the morning rush: planned as the write is (its transaction opened here,
+    # not by a `SessionDep` dependency, which FastAPI resolves anew on every request).
+    async with request_transaction() as session:
+        return await bookings.list_mine(session, resident, status, limit, cursor)
+
+
+router.add_api_route(
+    "/me/bookings",
+    list_my_bookings,
+    methods=["GET"],
+    response_model=Page[BookingPublic],
     route_class_override=PlannedRoute,
 )
 
@@ -144,18 +166,6 @@ async def create_schedule(
 
 
 # ---------------------------------------------------------------- bookings
-
-
-@router.get("/me/bookings", response_model=Page[BookingPublic])
-async def list_my_bookings(
-    resident: Resident,
-    session: SessionDep,
-    status: BookingStatusFilter | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> Page[BookingPublic]:
-    """The resident's bookings, newest first."""
-    return await bookings.list_mine(session, resident, status, limit, cursor)
 
 
 @router.get("/bookings", response_model=Page[BookingPublic])

@@ -9,7 +9,9 @@ Two ways to get the connection, both from the one SQLAlchemy pool:
 - `session_driver(session)`: the request session's own connection. A statement runs inside the session's
   transaction if SQLAlchemy has begun one on it, else on its own (autocommit: no BEGIN/COMMIT round trips),
   so a hot path made of one reading and one writing statement needs neither. Either way what it wrote
-  commits no later than the request's commit, and after-commit hooks still run after that commit.
+  commits no later than the request's commit, and after-commit hooks still run after that commit. A
+  request's session asked before it began a transaction is bound to the connection it lends (one
+  connection per request; `request_transaction` returns it).
 - `autocommit_driver()`: a connection of its own for one short statement outside any request transaction
   (an idempotency claim of a route that claims before its transaction).
 

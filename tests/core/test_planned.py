@@ -171,10 +171,11 @@ async def test_a_dependency_declared_twice_runs_once_per_request() -> None:
     assert seen == ["caller"]  # `tenant`'s caller and the route's caller: one call, cached for the request
 
 
-def test_the_booking_write_is_planned() -> None:
+@pytest.mark.parametrize("name", ["create_booking", "list_my_bookings"])
+def test_the_morning_rush_routes_are_planned(name: str) -> None:
     from backend.bookings.router import router
 
-    route = next(r for r in router.routes if getattr(r, "name", "") == "create_booking")
+    route = next(r for r in router.routes if getattr(r, "name", "") == name)
     assert isinstance(route, PlannedRoute) and make_plan(route) is not None
 
 
