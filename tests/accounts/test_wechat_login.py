@@ -196,3 +196,12 @@ async def test_profile_nickname_and_english_errors(client: httpx.AsyncClient, we
     assert r.status_code == 422
     r = await client.patch("/me", json={"nickname": ""}, headers={**headers, "Accept-Language": "en"})
     assert r.status_code == 422 and r.json()["title"] == "The request has invalid fields"
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_the_login_upsert_is_compiled_once(dialect: str) -> None:
+    """SQLAlchemy caches a compiled statement by its cache key; an ON CONFLICT construct has none, so the
+    login's upsert is rendered once per dialect and run as text (which has one)."""
+    from backend.accounts.repository import _login_statement
+
+    assert _login_statement(dialect)._generate_cache_key() is not None
