@@ -9,13 +9,12 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Beneficiary, RefreshToken, Resident, StaffAccount
+from backend.core.database import as_text, dialect_name, insert_of
 from backend.core.pagination import keyset_where
 from backend.core.scope import Scope
 
@@ -62,21 +61,21 @@ async def record_login(
     union id and WeChat session key when WeChat gave them (a missing one keeps the stored value). One
     statement, safe when two first logins race (the second updates the row the first inserted)."""
     params = dict(id=uuid.uuid4(), openid=openid, unionid=unionid, session_key=session_key, now=now)
-    stmt = _login_statement(session.bind.dialect.name if session.bind is not None else "sqlite")
+    stmt = _login_statement(dialect_name(session))
     return (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
 
 
 @cache
-def _login_statement(dialect_name: str) -> Any:
-    """`record_login`'s upsert, built and rendered once per dialect, run as a text statement: an `ON
-    CONFLICT` construct has no cache key, so SQLAlchemy would compile it on every login (~0.5 ms)."""
+def _login_statement(dialect: str) -> Any:
+    """`record_login`'s upsert, built once per dialect and run as text (`as_text`: an ON CONFLICT
+    construct would be compiled on every login, ~0.5 ms)."""
     table = Resident.__table__  # type: ignore[attr-defined]
     now = sa.bindparam("now", type_=table.c.created_at.type)
-    binds = {c: sa.bindparam(c, type_=table.c[c].type) for c in ("id", "openid", "unionid", "session_key")}
-    values: dict[str, Any] = dict(binds, last_login_at=now, created_at=now, updated_at=now)
-    values["status"] = sa.literal_column("'active'")
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    insert = dialect.insert(table).values(values)
+    values: dict[str, Any] = {
+        c: sa.bindparam(c, type_=table.c[c].type) for c in ("id", "openid", "unionid", "session_key")
+    }
+    values.update(status="active", last_login_at=now, created_at=now, updated_at=now)
+    insert = insert_of(dialect)(table).values(values)
     upsert = insert.on_conflict_do_update(
         index_elements=["openid"],
         set_={
@@ -86,11 +85,7 @@ def _login_statement(dialect_name: str) -> Any:
             "updated_at": insert.excluded.updated_at,
         },
     ).returning(*table.c)
-    renderer = dialect.dialect(paramstyle="named")
-    renderer.bind_typing = BindTyping.NONE  # `:id`, not `:id::UUID`: the executing dialect adds its casts
-    sql = str(upsert.compile(dialect=renderer))
-    text = sa.text(sql).bindparams(*binds.values(), now).columns(*table.c)
-    return select(Resident).from_statement(text)
+    return select(Resident).from_statement(as_text(upsert, dialect).columns(*table.c))
 
 
 async def residents_by_phone_hash(session: AsyncSession, phone_hash: str) -> Sequence[Resident]:

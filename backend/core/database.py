@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from fastapi import Depends
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import await_only, greenlet_spawn
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -72,10 +74,36 @@ class TableBase(SQLModel):
     )
 
 
+def dialect_name(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT: both PostgreSQL's and SQLite's support ON CONFLICT DO NOTHING and RETURNING."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert_of(dialect_name(session))
+
+
+def insert_of(dialect: str) -> Any:
+    return _dialect_module(dialect).insert
+
+
+def as_text(statement: sa.ClauseElement, dialect: str) -> sa.TextClause:
+    """`statement` rendered for `dialect` as a text statement with the same typed parameters. For what
+    SQLAlchemy cannot cache: an ON CONFLICT clause has no cache key, so such a statement is compiled on
+    every execution, while text is cached by its string. Render it once (under `functools.cache`)."""
+    renderer = _dialect_module(dialect).dialect(paramstyle="named")
+    renderer.bind_typing = BindTyping.NONE  # `:id`, not `:id::UUID`: the executing dialect adds its casts
+    compiled = statement.compile(dialect=renderer)
+    assert isinstance(compiled, SQLCompiler)
+    binds = {  # by the name rendered (a value built into the statement, as `'active'`, keeps its value)
+        name: sa.bindparam(name, b.value, type_=b.type, required=b.required)
+        for b, name in compiled.bind_names.items()
+    }
+    return sa.text(compiled.string).bindparams(*binds.values())
+
+
+def _dialect_module(dialect: str) -> Any:
+    return postgresql if dialect == "postgresql" else sqlite
 
 
 class Database:

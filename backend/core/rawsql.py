@@ -34,7 +34,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.core.database import HELD_CONNECTION, db, is_request_session
+from backend.core.database import HELD_CONNECTION, db, dialect_name, is_request_session
 from backend.core.faults import is_database_unavailable
 
 
@@ -180,7 +180,7 @@ def violates_unique(exc: BaseException, index: str) -> bool:
 
 
 def is_postgresql(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
+    return dialect_name(session) == "postgresql"
 
 
 async def session_driver(session: AsyncSession) -> Driver:
